@@ -1,0 +1,548 @@
+"""Every write to a task. Each lifecycle transition is one function here; nothing else
+assigns `Task.state`. Each checks who may act, refuses from a wrong state, takes the row
+lock, checks the version the person saw, writes a TaskEvent and bumps the version."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import workdays
+from .choices import (
+    OFFICE_ROLES,
+    OPEN_STATES,
+    UNIT_ROLES,
+    DueState,
+    EventKind,
+    ExtensionStatus,
+    Role,
+    TaskState,
+)
+from .models import (
+    ExtensionRequest,
+    Milestone,
+    ProgressReport,
+    Task,
+    TaskEvent,
+    Unit,
+    YearSequence,
+    role_of,
+)
+
+# ---------------------------------------------------------------------------
+# Errors a person sees
+
+
+class TaskActionError(Exception):
+    """An action was refused; `message` says why, for the person who tried."""
+
+    code = "refused"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ActionNotAllowed(TaskActionError):
+    code = "not_allowed"
+
+
+class WrongState(TaskActionError):
+    code = "wrong_state"
+
+
+class TaskChanged(TaskActionError):
+    """Someone else changed the task after this person loaded it."""
+
+    code = "stale"
+
+    def __init__(self, task: Task):
+        super().__init__(
+            _(
+                "This task was changed by someone else in the meantime. It is now "
+                "“%(state)s” (version %(version)s). Check the new state and try again."
+            )
+            % {"state": task.get_state_display(), "version": task.version}
+        )
+        self.task = task
+
+
+# ---------------------------------------------------------------------------
+# Who may act
+
+
+def is_office(user) -> bool:
+    return role_of(user) in {*OFFICE_ROLES, Role.ADMINISTRATOR}
+
+
+def is_lead_unit_staff(user, task: Task) -> bool:
+    return role_of(user) in UNIT_ROLES and user.profile.unit_id == task.lead_unit_id
+
+
+def is_leader_over(user, task: Task) -> bool:
+    role = role_of(user)
+    if role in {Role.PRINCIPAL_LEADER, Role.ADMINISTRATOR}:
+        return True
+    if role == Role.PORTFOLIO_LEADER:
+        return task.lead_leader_id == user.pk or user.profile.portfolio.filter(
+            pk=task.lead_unit_id
+        ).exists()
+    return False
+
+
+def may_suspend_or_cancel(user, task: Task) -> bool:
+    return is_leader_over(user, task) or role_of(user) == Role.OFFICE_DIRECTOR
+
+
+def may_decide_extension(user, task: Task) -> bool:
+    rule = task.deadline_rule
+    if rule is not None and rule.extension_decided_by_portfolio_leader:
+        return is_leader_over(user, task)
+    return is_office(user) or is_leader_over(user, task)
+
+
+# ---------------------------------------------------------------------------
+# The transition table
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str | None  # None: the state does not change
+    event: str
+    allowed: Callable[[object, Task], bool]
+
+
+_WORKING = frozenset(
+    {TaskState.ACKNOWLEDGED, TaskState.IN_PROGRESS, TaskState.RETURNED}
+)
+_RUNNING = frozenset({TaskState.ASSIGNED, *_WORKING})
+
+TRANSITIONS: dict[str, Transition] = {
+    "assign": Transition(
+        frozenset({TaskState.DRAFT}), TaskState.ASSIGNED, EventKind.ASSIGNED,
+        lambda user, task: is_office(user),
+    ),
+    "acknowledge": Transition(
+        frozenset({TaskState.ASSIGNED}), TaskState.ACKNOWLEDGED, EventKind.ACKNOWLEDGED,
+        is_lead_unit_staff,
+    ),
+    "report_progress": Transition(
+        _WORKING, TaskState.IN_PROGRESS, EventKind.PROGRESS_REPORTED, is_lead_unit_staff
+    ),
+    "request_extension": Transition(
+        _RUNNING, None, EventKind.EXTENSION_REQUESTED, is_lead_unit_staff
+    ),
+    "decide_extension": Transition(_RUNNING, None, EventKind.EXTENSION_APPROVED, may_decide_extension),
+    "request_closure": Transition(
+        _WORKING, TaskState.CLOSURE_REQUESTED, EventKind.CLOSURE_REQUESTED, is_lead_unit_staff
+    ),
+    "close": Transition(
+        frozenset({TaskState.CLOSURE_REQUESTED}), TaskState.CLOSED, EventKind.CLOSED,
+        lambda user, task: is_office(user),
+    ),
+    "return": Transition(
+        frozenset({TaskState.CLOSURE_REQUESTED}), TaskState.RETURNED, EventKind.RETURNED,
+        lambda user, task: is_office(user),
+    ),
+    "suspend": Transition(
+        frozenset(OPEN_STATES), TaskState.SUSPENDED, EventKind.SUSPENDED, may_suspend_or_cancel
+    ),
+    "resume": Transition(
+        frozenset({TaskState.SUSPENDED}), None, EventKind.RESUMED, may_suspend_or_cancel
+    ),
+    "cancel": Transition(
+        frozenset({TaskState.DRAFT, TaskState.SUSPENDED, *OPEN_STATES}), TaskState.CANCELLED,
+        EventKind.CANCELLED, may_suspend_or_cancel,
+    ),
+}
+
+
+def allowed_actions(*, task: Task, user) -> list[str]:
+    """The transitions this person may take on this task now."""
+    return [
+        name
+        for name, transition in TRANSITIONS.items()
+        if task.state in transition.sources and transition.allowed(user, task)
+    ]
+
+
+def _begin(task: Task, by, action: str, expected_version: int | None) -> Task:
+    """Lock the row and check version, person and state, in that order of reporting."""
+    fresh = Task.objects.select_for_update().select_related("lead_unit").get(pk=task.pk)
+    if expected_version is not None and fresh.version != expected_version:
+        raise TaskChanged(fresh)
+    transition = TRANSITIONS[action]
+    if not transition.allowed(by, fresh):
+        raise ActionNotAllowed(_("You may not do this on this task."))
+    if fresh.state not in transition.sources:
+        raise WrongState(
+            _("This cannot be done while the task is “%(state)s”.")
+            % {"state": fresh.get_state_display()}
+        )
+    return fresh
+
+
+def _finish(
+    task: Task,
+    by,
+    action: str,
+    *,
+    to_state: str | None = None,
+    event: str | None = None,
+    note: str = "",
+    payload: dict | None = None,
+    fields: Iterable[str] = (),
+    at: datetime.datetime | None = None,
+) -> Task:
+    transition = TRANSITIONS[action]
+    from_state = task.state
+    target = to_state or transition.target
+    if target is not None:
+        task.state = target
+    task.version += 1
+    task.save(update_fields=["state", "version", "updated_at", *fields])
+    TaskEvent.objects.create(
+        task=task,
+        kind=event or transition.event,
+        actor=by,
+        at=at or timezone.now(),
+        from_state=from_state,
+        to_state=task.state,
+        note=note,
+        payload=payload or {},
+    )
+    due_states_refresh(as_of=timezone.localdate(), tasks=Task.objects.filter(pk=task.pk))
+    task.refresh_from_db(fields=["due_state"])
+    return task
+
+
+# ---------------------------------------------------------------------------
+# Creating tasks
+
+
+def next_in_sequence(*, series: str, year: int) -> int:
+    """The next number of a yearly series, without gaps, safe under concurrency."""
+    with transaction.atomic():
+        YearSequence.objects.get_or_create(series=series, year=year)
+        sequence = YearSequence.objects.select_for_update().get(series=series, year=year)
+        sequence.last += 1
+        sequence.save(update_fields=["last"])
+        return sequence.last
+
+
+def _require_text(value: str, field: str, label: str) -> None:
+    if not value or not value.strip():
+        raise ValidationError({field: _("%(label)s is required.") % {"label": label}})
+    if "\x00" in value:
+        raise ValidationError({field: _("Null characters are not allowed.")})
+
+
+@transaction.atomic
+def task_create(
+    *,
+    by,
+    title: str,
+    lead_unit: Unit,
+    origin: str,
+    year: int | None = None,
+    requirement: str = "",
+    deadline_source: str = "",
+    lead_leader=None,
+    owner=None,
+    co_units: Iterable[Unit] = (),
+    deadline: datetime.date | None = None,
+    feedback_cadence: str | None = None,
+    publicly_listed: bool = False,
+    parent: Task | None = None,
+    milestones: Iterable[tuple[datetime.date, int | None, str]] = (),
+) -> Task:
+    """Register a draft task (登记). Office staff only; the code is numbered per year."""
+    if not is_office(by):
+        raise ActionNotAllowed(_("Only the supervision office registers tasks."))
+    _require_text(title, "title", _("Title"))
+    year = year or timezone.localdate().year
+    number = next_in_sequence(series="task", year=year)
+    task = Task(
+        year=year,
+        code=f"{year}-{number:04d}",
+        title=title.strip(),
+        requirement=requirement,
+        origin=origin,
+        deadline_source=deadline_source,
+        lead_leader=lead_leader,
+        lead_unit=lead_unit,
+        owner=owner,
+        deadline=deadline,
+        publicly_listed=publicly_listed,
+        parent=parent,
+        created_by=by,
+    )
+    if feedback_cadence:
+        task.feedback_cadence = feedback_cadence
+    task.full_clean(exclude=["co_units"])
+    task.save()
+    co_units = [unit for unit in co_units if unit.pk != lead_unit.pk]
+    task.co_units.set(co_units)
+    for planned_on, percent, description in milestones:
+        Milestone.objects.create(
+            task=task, planned_on=planned_on, percent=percent, description=description
+        )
+    TaskEvent.objects.create(
+        task=task, kind=EventKind.CREATED, actor=by, at=timezone.now(),
+        from_state=TaskState.DRAFT, to_state=TaskState.DRAFT,
+    )
+    return task
+
+
+# ---------------------------------------------------------------------------
+# The lifecycle
+
+
+@transaction.atomic
+def task_assign(
+    *,
+    task: Task,
+    by,
+    deadline: datetime.date | None = None,
+    assigned_on: datetime.date | None = None,
+    expected_version: int | None = None,
+) -> Task:
+    """Issue the task to its units (交办): from now its deadline runs."""
+    task = _begin(task, by, "assign", expected_version)
+    assigned_on = assigned_on or timezone.localdate()
+    deadline = deadline or task.deadline
+    if deadline is None:
+        raise ValidationError({"deadline": _("A deadline is required to assign a task.")})
+    if deadline < assigned_on:
+        raise ValidationError(
+            {"deadline": _("The deadline cannot be before the assignment date.")}
+        )
+    task.assigned_on, task.deadline, task.original_deadline = assigned_on, deadline, deadline
+    return _finish(
+        task, by, "assign",
+        payload={"assigned_on": assigned_on.isoformat(), "deadline": deadline.isoformat()},
+        fields=["assigned_on", "deadline", "original_deadline"],
+    )
+
+
+@transaction.atomic
+def task_acknowledge(*, task: Task, by, expected_version: int | None = None) -> Task:
+    """The lead unit confirms it has received the task (签收)."""
+    task = _begin(task, by, "acknowledge", expected_version)
+    return _finish(task, by, "acknowledge")
+
+
+@transaction.atomic
+def task_report_progress(
+    *,
+    task: Task,
+    by,
+    text: str,
+    percent: int,
+    milestone: Milestone | None = None,
+    expected_version: int | None = None,
+) -> ProgressReport:
+    """The lead unit reports how far the task has come (反馈)."""
+    task = _begin(task, by, "report_progress", expected_version)
+    _require_text(text, "text", _("Progress"))
+    if not 0 <= percent <= 100:
+        raise ValidationError({"percent": _("Percent done must be between 0 and 100.")})
+    if milestone is not None and milestone.task_id != task.pk:
+        raise ValidationError({"milestone": _("That milestone belongs to another task.")})
+    previous = task.progress_reports.order_by("-reported_at", "-pk").first()
+    is_repeat = bool(
+        previous
+        and previous.text.strip() == text.strip()
+        and previous.percent == percent
+        and previous.milestone_id == (milestone.pk if milestone else None)
+    )
+    report = ProgressReport.objects.create(
+        task=task, unit=task.lead_unit, reporter=by, reported_at=timezone.now(),
+        text=text, percent=percent, milestone=milestone, is_repeat=is_repeat,
+    )
+    _finish(
+        task, by, "report_progress",
+        payload={"report": report.pk, "percent": percent, "repeat": is_repeat},
+    )
+    return report
+
+
+@transaction.atomic
+def task_request_extension(
+    *,
+    task: Task,
+    by,
+    proposed_deadline: datetime.date,
+    reason: str,
+    expected_version: int | None = None,
+) -> ExtensionRequest:
+    """The lead unit asks, before the deadline, to move it (申请延期)."""
+    task = _begin(task, by, "request_extension", expected_version)
+    _require_text(reason, "reason", _("Reason"))
+    today = timezone.localdate()
+    if task.deadline < today:
+        raise ValidationError(
+            _("An extension must be requested before the deadline (%(deadline)s).")
+            % {"deadline": task.deadline.isoformat()}
+        )
+    if proposed_deadline <= task.deadline:
+        raise ValidationError(
+            {"proposed_deadline": _("The proposed deadline must be later than the current one.")}
+        )
+    if task.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
+        raise WrongState(_("An extension request for this task is already waiting for a decision."))
+    request = ExtensionRequest.objects.create(
+        task=task, requested_by=by, requested_at=timezone.now(), reason=reason,
+        current_deadline=task.deadline, proposed_deadline=proposed_deadline,
+    )
+    _finish(
+        task, by, "request_extension", note=reason,
+        payload={"request": request.pk, "proposed_deadline": proposed_deadline.isoformat()},
+    )
+    return request
+
+
+@transaction.atomic
+def task_decide_extension(
+    *,
+    request: ExtensionRequest,
+    by,
+    approve: bool,
+    note: str = "",
+    expected_version: int | None = None,
+) -> ExtensionRequest:
+    """Whoever assigned the task approves (new deadline, original kept) or rejects."""
+    task = _begin(request.task, by, "decide_extension", expected_version)
+    request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != ExtensionStatus.PENDING:
+        raise WrongState(_("This extension request has already been decided."))
+    if not approve:
+        _require_text(note, "note", _("Reason for rejection"))
+    request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
+    request.decided_by, request.decided_at, request.decision_note = by, timezone.now(), note
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    fields = []
+    if approve:
+        task.deadline = request.proposed_deadline
+        fields = ["deadline"]
+    _finish(
+        task, by, "decide_extension",
+        event=EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REJECTED,
+        note=note, fields=fields,
+        payload={"request": request.pk, "deadline": task.deadline.isoformat()},
+    )
+    return request
+
+
+@transaction.atomic
+def task_request_closure(
+    *, task: Task, by, summary: str, expected_version: int | None = None
+) -> Task:
+    """The lead unit says the work is done and asks the office to strike it off (申请办结)."""
+    task = _begin(task, by, "request_closure", expected_version)
+    _require_text(summary, "summary", _("Summary"))
+    return _finish(task, by, "request_closure", note=summary)
+
+
+@transaction.atomic
+def task_close(*, task: Task, by, note: str = "", expected_version: int | None = None) -> Task:
+    """The office verifies the work and strikes the task off (销号)."""
+    task = _begin(task, by, "close", expected_version)
+    task.closed_at = timezone.now()
+    return _finish(task, by, "close", note=note, fields=["closed_at"])
+
+
+@transaction.atomic
+def task_return(*, task: Task, by, reason: str, expected_version: int | None = None) -> Task:
+    """The office sends a closure request back with a reason (退回)."""
+    task = _begin(task, by, "return", expected_version)
+    _require_text(reason, "reason", _("Reason"))
+    return _finish(task, by, "return", note=reason)
+
+
+@transaction.atomic
+def task_suspend(*, task: Task, by, reason: str, expected_version: int | None = None) -> Task:
+    """A leader stops the clock on a task (暂停)."""
+    task = _begin(task, by, "suspend", expected_version)
+    _require_text(reason, "reason", _("Reason"))
+    return _finish(task, by, "suspend", note=reason)
+
+
+@transaction.atomic
+def task_resume(*, task: Task, by, note: str = "", expected_version: int | None = None) -> Task:
+    """A leader lets a suspended task run again, in the state it was suspended from."""
+    task = _begin(task, by, "resume", expected_version)
+    suspended = task.events.filter(kind=EventKind.SUSPENDED).order_by("-at", "-pk").first()
+    previous = suspended.from_state if suspended else TaskState.IN_PROGRESS
+    return _finish(task, by, "resume", to_state=previous, note=note)
+
+
+@transaction.atomic
+def task_cancel(*, task: Task, by, reason: str, expected_version: int | None = None) -> Task:
+    """A leader withdraws a task (撤销). Cancelled tasks are not counted in any rate."""
+    task = _begin(task, by, "cancel", expected_version)
+    _require_text(reason, "reason", _("Reason"))
+    return _finish(task, by, "cancel", note=reason)
+
+
+# ---------------------------------------------------------------------------
+# The cached light
+
+
+def due_soon_until(as_of: datetime.date) -> datetime.date:
+    """The last deadline that counts as due soon on `as_of`."""
+    return workdays.add_workdays(as_of, settings.DUE_SOON_WORKDAYS)
+
+
+def due_states_refresh(*, as_of: datetime.date, tasks=None) -> int:
+    """Recompute the cached light of tasks for `as_of`, set-based. Returns rows changed.
+
+    Red: overdue. Yellow: due within DUE_SOON_WORKDAYS working days, or behind the
+    milestone due by `as_of`. Green: otherwise. Tasks not running have no light.
+    """
+    tasks = Task.objects.all() if tasks is None else tasks
+    yellow_until = due_soon_until(as_of)
+    latest_percent = (
+        ProgressReport.objects.filter(task=OuterRef("pk"))
+        .order_by("-reported_at", "-pk")
+        .values("percent")[:1]
+    )
+    due_percent = (
+        Milestone.objects.filter(task=OuterRef("pk"), planned_on__lte=as_of, percent__isnull=False)
+        .order_by("-planned_on", "-pk")
+        .values("percent")[:1]
+    )
+    running = tasks.filter(state__in=OPEN_STATES)
+    behind = running.annotate(
+        done=Coalesce(Subquery(latest_percent), 0), due=Subquery(due_percent)
+    ).filter(due__gt=F("done"))
+    behind_ids = Subquery(behind.values("pk"))
+    changed = tasks.exclude(state__in=OPEN_STATES).exclude(due_state=DueState.NONE).update(
+        due_state=DueState.NONE
+    )
+    changed += running.filter(deadline__lt=as_of).exclude(due_state=DueState.RED).update(
+        due_state=DueState.RED
+    )
+    changed += (
+        running.filter(deadline__gte=as_of)
+        .filter(Q(deadline__lte=yellow_until) | Q(pk__in=behind_ids))
+        .exclude(due_state=DueState.YELLOW)
+        .update(due_state=DueState.YELLOW)
+    )
+    changed += (
+        running.filter(deadline__gt=yellow_until)
+        .exclude(pk__in=behind_ids)
+        .exclude(due_state=DueState.GREEN)
+        .update(due_state=DueState.GREEN)
+    )
+    return changed
