@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -240,11 +241,26 @@ def next_in_sequence(*, series: str, year: int) -> int:
         return sequence.last
 
 
-def _require_text(value: str, field: str, label: str) -> None:
-    if not value or not value.strip():
-        raise ValidationError({field: _("%(label)s is required.") % {"label": label}})
+def _check_text(value: str, field: str, max_length: int | None = None) -> None:
+    # Rows are written without full_clean, and a model TextField's max_length is not
+    # validated even by full_clean; PostgreSQL refuses NUL outright (a 500, not a message).
     if "\x00" in value:
         raise ValidationError({field: _("Null characters are not allowed.")})
+    if max_length is not None:
+        try:
+            MaxLengthValidator(max_length)(value)
+        except ValidationError as error:
+            raise ValidationError({field: error.messages}) from None
+
+
+def _require_text(value: str, field: str, label: str, max_length: int | None = None) -> None:
+    if not value or not value.strip():
+        raise ValidationError({field: _("%(label)s is required.") % {"label": label}})
+    _check_text(value, field, max_length)
+
+
+def _max_length(model, field: str) -> int | None:
+    return model._meta.get_field(field).max_length
 
 
 @transaction.atomic
@@ -270,6 +286,7 @@ def task_create(
     if not is_office(by):
         raise ActionNotAllowed(_("Only the supervision office registers tasks."))
     _require_text(title, "title", _("Title"))
+    _check_text(requirement, "requirement", _max_length(Task, "requirement"))
     year = year or timezone.localdate().year
     number = next_in_sequence(series="task", year=year)
     task = Task(
@@ -354,7 +371,7 @@ def task_report_progress(
 ) -> ProgressReport:
     """The lead unit reports how far the task has come (反馈)."""
     task = _begin(task, by, "report_progress", expected_version)
-    _require_text(text, "text", _("Progress"))
+    _require_text(text, "text", _("Progress"), _max_length(ProgressReport, "text"))
     if not 0 <= percent <= 100:
         raise ValidationError({"percent": _("Percent done must be between 0 and 100.")})
     if milestone is not None and milestone.task_id != task.pk:
@@ -388,7 +405,7 @@ def task_request_extension(
 ) -> ExtensionRequest:
     """The lead unit asks, before the deadline, to move it (申请延期)."""
     task = _begin(task, by, "request_extension", expected_version)
-    _require_text(reason, "reason", _("Reason"))
+    _require_text(reason, "reason", _("Reason"), _max_length(ExtensionRequest, "reason"))
     today = timezone.localdate()
     if task.deadline < today:
         raise ValidationError(
@@ -428,6 +445,7 @@ def task_decide_extension(
         raise WrongState(_("This extension request has already been decided."))
     if not approve:
         _require_text(note, "note", _("Reason for rejection"))
+    _check_text(note, "note")
     request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
     request.decided_by, request.decided_at, request.decision_note = by, timezone.now(), note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
@@ -458,6 +476,7 @@ def task_request_closure(
 def task_close(*, task: Task, by, note: str = "", expected_version: int | None = None) -> Task:
     """The office verifies the work and strikes the task off (销号)."""
     task = _begin(task, by, "close", expected_version)
+    _check_text(note, "note")
     task.closed_at = timezone.now()
     return _finish(task, by, "close", note=note, fields=["closed_at"])
 
@@ -482,6 +501,7 @@ def task_suspend(*, task: Task, by, reason: str, expected_version: int | None = 
 def task_resume(*, task: Task, by, note: str = "", expected_version: int | None = None) -> Task:
     """A leader lets a suspended task run again, in the state it was suspended from."""
     task = _begin(task, by, "resume", expected_version)
+    _check_text(note, "note")
     suspended = task.events.filter(kind=EventKind.SUSPENDED).order_by("-at", "-pk").first()
     previous = suspended.from_state if suspended else TaskState.IN_PROGRESS
     return _finish(task, by, "resume", to_state=previous, note=note)

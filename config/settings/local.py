@@ -8,4 +8,5 @@ SECRET_KEY = env("SECRET_KEY", default="local-development-only-not-secret")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
-VAR_DIR.mkdir(exist_ok=True)
+for folder in ("broker/queue", "broker/processed", "media"):
+    (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,59 @@
+# Duban task runner. `make run` and `make test` do all the set-up from a fresh clone.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+WEB_PORT ?= 8000
+export WEB_PORT
+
+.PHONY: help setup run test lint format demo schedule bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+static/vendor/echarts/echarts.min.js: node_modules/.package-lock.json
+	mkdir -p static/vendor/echarts
+	cp node_modules/echarts/dist/echarts.min.js $@
+
+locale/zh_Hans/LC_MESSAGES/django.mo: locale/zh_Hans/LC_MESSAGES/django.po $(VENV)/.installed
+	$(MANAGE) compilemessages --locale zh_Hans --ignore '.venv' --ignore 'node_modules' --verbosity 0
+
+setup: $(VENV)/.installed static/vendor/echarts/echarts.min.js locale/zh_Hans/LC_MESSAGES/django.mo  ## install Python and npm packages, compile translations
+
+run: setup  ## migrate the SQLite database, load demo data, start web + worker + beat
+	$(MANAGE) migrate --noinput --verbosity 0
+	$(MANAGE) install_beat_schedule
+	$(MANAGE) seed_demo
+	@echo ""
+	@echo "  督办 is starting at http://127.0.0.1:$(WEB_PORT)/ (Ctrl-C stops web, worker and beat)"
+	@echo ""
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
+
+test: setup  ## run the whole test suite (SQLite unless DATABASE_URL is set)
+	$(BIN)/pytest
+
+lint: setup  ## ruff lint and format check, migrations up to date
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+format: setup  ## format the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+demo: setup  ## load the demo city into the local database (idempotent)
+	$(MANAGE) migrate --noinput --verbosity 0
+	$(MANAGE) seed_demo
+
+clean:  ## remove the virtualenv, npm packages and the local database
+	rm -rf $(VENV) node_modules static/vendor var

@@ -1,0 +1,56 @@
+import os
+
+import pytest
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _available() -> dict[str, bool]:
+    from django.db import connection
+
+    return {
+        "postgres": connection.vendor == "postgresql",
+        "redis": os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"),
+        "browser": os.path.exists("/usr/bin/chromium"),
+    }
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that need PostgreSQL, Redis or Chromium skip without them — unless
+    REQUIRE_SERVICES=1, where a missing service fails the run instead."""
+    available = _available()
+    for item in items:
+        for marker, present in available.items():
+            if not item.get_closest_marker(marker) or present:
+                continue
+            if REQUIRE_SERVICES:
+                raise pytest.UsageError(
+                    f"REQUIRE_SERVICES=1 but {marker} is not available for {item.nodeid}"
+                )
+            item.add_marker(pytest.mark.skip(reason=f"needs {marker}"))
+
+
+@pytest.fixture
+def city(db):
+    """Two units and one person in each role."""
+    from types import SimpleNamespace
+
+    from taskboard.choices import Role
+
+    from .factories import UnitFactory, person
+
+    unit_a = UnitFactory(name="市发展和改革委员会")
+    unit_b = UnitFactory(name="市财政局")
+    return SimpleNamespace(
+        unit_a=unit_a,
+        unit_b=unit_b,
+        alice=person("alice", Role.OFFICE_STAFF),
+        dirk=person("dirk", Role.OFFICE_DIRECTOR),
+        dana=person("dana", Role.DEPUTY_DIRECTOR),
+        uma=person("uma", Role.UNIT_HEAD, unit_a),
+        lisa=person("lisa", Role.UNIT_LIAISON, unit_a),
+        bob=person("bob", Role.UNIT_HEAD, unit_b),
+        pat=person("pat", Role.PORTFOLIO_LEADER, portfolio=[unit_a]),
+        mayor=person("mayor", Role.PRINCIPAL_LEADER),
+        carl=person("carl", Role.COPY_RECIPIENT),
+    )
