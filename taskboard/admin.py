@@ -143,7 +143,11 @@ class WorkdayOverrideAdmin(SimpleHistoryAdmin):
 @admin.register(DeadlineRule)
 class DeadlineRuleAdmin(SimpleHistoryAdmin):
     list_display = [
-        "source", "issuance_amount", "issuance_unit", "feedback_amount", "feedback_unit",
+        "source",
+        "issuance_amount",
+        "issuance_unit",
+        "feedback_amount",
+        "feedback_unit",
         "extension_decided_by_portfolio_leader",
     ]
     list_editable = ["issuance_amount", "issuance_unit", "feedback_amount", "feedback_unit"]

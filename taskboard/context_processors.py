@@ -15,6 +15,8 @@ def navigation(request):
     profile = getattr(user, "profile", None)
     return {
         "nav_items": items,
-        "nav_role": profile.get_role_display() if profile else (_("Administrator") if role_of(user) else ""),
+        "nav_role": profile.get_role_display()
+        if profile
+        else (_("Administrator") if role_of(user) else ""),
         "nav_unit": profile.unit if profile else None,
     }

@@ -12,7 +12,9 @@ class TaskFilter(django_filters.FilterSet):
     """The filters of every task list; shared by the pages and the API."""
 
     q = django_filters.CharFilter(
-        label=_("Search"), method="search", max_length=100,
+        label=_("Search"),
+        method="search",
+        max_length=100,
         widget=forms.TextInput(attrs={"placeholder": _("Code or title")}),
     )
     year = django_filters.NumberFilter(label=_("Year"), min_value=2000, max_value=2100)

@@ -55,9 +55,7 @@ class Unit(models.Model):
         verbose_name_plural = _("units")
         ordering = ["sort_order", "name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=UnitKind.values), name="unit_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=UnitKind.values), name="unit_kind_valid"),
         ]
 
     def __str__(self) -> str:
@@ -71,7 +69,11 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
     unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="people",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
@@ -94,7 +96,9 @@ class Profile(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user.get_full_name() or self.user.get_username()} ({self.get_role_display()})"
+        return (
+            f"{self.user.get_full_name() or self.user.get_username()} ({self.get_role_display()})"
+        )
 
     @property
     def is_office(self) -> bool:
@@ -154,8 +158,12 @@ class Task(models.Model):
         _("deadline rule"), max_length=30, choices=DeadlineSource.choices, blank=True
     )
     lead_leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("lead leader"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="led_tasks",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lead leader"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_tasks",
     )
     lead_unit = models.ForeignKey(
         Unit, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="led_tasks"
@@ -164,20 +172,30 @@ class Task(models.Model):
         Unit, verbose_name=_("co-units"), blank=True, related_name="co_tasks"
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="owned_tasks",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_tasks",
     )
     assigned_on = models.DateField(_("assigned on"), null=True, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     original_deadline = models.DateField(_("original deadline"), null=True, blank=True)
     feedback_cadence = models.CharField(
-        _("feedback cadence"), max_length=20, choices=FeedbackCadence.choices,
+        _("feedback cadence"),
+        max_length=20,
+        choices=FeedbackCadence.choices,
         default=FeedbackCadence.MONTHLY,
     )
     publicly_listed = models.BooleanField(_("publicly listed"), default=False)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent task"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent task"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     state = models.CharField(
         _("state"), max_length=20, choices=TaskState.choices, default=TaskState.DRAFT
@@ -188,8 +206,12 @@ class Task(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -312,15 +334,21 @@ class ProgressReport(AppendOnly):
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
     )
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reporter"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     reported_at = models.DateTimeField(_("reported at"))
     text = models.TextField(_("progress"), max_length=20_000)
     percent = models.PositiveSmallIntegerField(_("percent done"))
     milestone = models.ForeignKey(
-        Milestone, verbose_name=_("milestone reached"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        Milestone,
+        verbose_name=_("milestone reached"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     is_repeat = models.BooleanField(_("repeats the previous report"), default=False)
     history = HistoricalRecords()
@@ -330,7 +358,9 @@ class ProgressReport(AppendOnly):
         verbose_name_plural = _("progress reports")
         ordering = ["-reported_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(percent__lte=100), name="report_percent_at_most_100"),
+            models.CheckConstraint(
+                condition=Q(percent__lte=100), name="report_percent_at_most_100"
+            ),
         ]
         indexes = [models.Index(fields=["task", "-reported_at"])]
 
@@ -344,8 +374,12 @@ class TaskEvent(AppendOnly):
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=30, choices=EventKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     at = models.DateTimeField(_("at"))
     from_state = models.CharField(_("from state"), max_length=20, choices=TaskState.choices)
@@ -368,7 +402,9 @@ class ExtensionRequest(models.Model):
 
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="extension_requests")
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     requested_at = models.DateTimeField(_("requested at"))
@@ -376,12 +412,18 @@ class ExtensionRequest(models.Model):
     current_deadline = models.DateField(_("deadline when requested"))
     proposed_deadline = models.DateField(_("proposed deadline"))
     status = models.CharField(
-        _("status"), max_length=10, choices=ExtensionStatus.choices,
+        _("status"),
+        max_length=10,
+        choices=ExtensionStatus.choices,
         default=ExtensionStatus.PENDING,
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)

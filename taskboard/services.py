@@ -94,9 +94,10 @@ def is_leader_over(user, task: Task) -> bool:
     if role in {Role.PRINCIPAL_LEADER, Role.ADMINISTRATOR}:
         return True
     if role == Role.PORTFOLIO_LEADER:
-        return task.lead_leader_id == user.pk or user.profile.portfolio.filter(
-            pk=task.lead_unit_id
-        ).exists()
+        return (
+            task.lead_leader_id == user.pk
+            or user.profile.portfolio.filter(pk=task.lead_unit_id).exists()
+        )
     return False
 
 
@@ -123,18 +124,20 @@ class Transition:
     allowed: Callable[[object, Task], bool]
 
 
-_WORKING = frozenset(
-    {TaskState.ACKNOWLEDGED, TaskState.IN_PROGRESS, TaskState.RETURNED}
-)
+_WORKING = frozenset({TaskState.ACKNOWLEDGED, TaskState.IN_PROGRESS, TaskState.RETURNED})
 _RUNNING = frozenset({TaskState.ASSIGNED, *_WORKING})
 
 TRANSITIONS: dict[str, Transition] = {
     "assign": Transition(
-        frozenset({TaskState.DRAFT}), TaskState.ASSIGNED, EventKind.ASSIGNED,
+        frozenset({TaskState.DRAFT}),
+        TaskState.ASSIGNED,
+        EventKind.ASSIGNED,
         lambda user, task: is_office(user),
     ),
     "acknowledge": Transition(
-        frozenset({TaskState.ASSIGNED}), TaskState.ACKNOWLEDGED, EventKind.ACKNOWLEDGED,
+        frozenset({TaskState.ASSIGNED}),
+        TaskState.ACKNOWLEDGED,
+        EventKind.ACKNOWLEDGED,
         is_lead_unit_staff,
     ),
     "report_progress": Transition(
@@ -143,16 +146,26 @@ TRANSITIONS: dict[str, Transition] = {
     "request_extension": Transition(
         _RUNNING, None, EventKind.EXTENSION_REQUESTED, is_lead_unit_staff
     ),
-    "decide_extension": Transition(_RUNNING, None, EventKind.EXTENSION_APPROVED, may_decide_extension),
+    # A pending extension can still be decided after the unit has asked for closure.
+    "decide_extension": Transition(
+        _RUNNING | {TaskState.CLOSURE_REQUESTED},
+        None,
+        EventKind.EXTENSION_APPROVED,
+        may_decide_extension,
+    ),
     "request_closure": Transition(
         _WORKING, TaskState.CLOSURE_REQUESTED, EventKind.CLOSURE_REQUESTED, is_lead_unit_staff
     ),
     "close": Transition(
-        frozenset({TaskState.CLOSURE_REQUESTED}), TaskState.CLOSED, EventKind.CLOSED,
+        frozenset({TaskState.CLOSURE_REQUESTED}),
+        TaskState.CLOSED,
+        EventKind.CLOSED,
         lambda user, task: is_office(user),
     ),
     "return": Transition(
-        frozenset({TaskState.CLOSURE_REQUESTED}), TaskState.RETURNED, EventKind.RETURNED,
+        frozenset({TaskState.CLOSURE_REQUESTED}),
+        TaskState.RETURNED,
+        EventKind.RETURNED,
         lambda user, task: is_office(user),
     ),
     "suspend": Transition(
@@ -162,8 +175,10 @@ TRANSITIONS: dict[str, Transition] = {
         frozenset({TaskState.SUSPENDED}), None, EventKind.RESUMED, may_suspend_or_cancel
     ),
     "cancel": Transition(
-        frozenset({TaskState.DRAFT, TaskState.SUSPENDED, *OPEN_STATES}), TaskState.CANCELLED,
-        EventKind.CANCELLED, may_suspend_or_cancel,
+        frozenset({TaskState.DRAFT, TaskState.SUSPENDED, *OPEN_STATES}),
+        TaskState.CANCELLED,
+        EventKind.CANCELLED,
+        may_suspend_or_cancel,
     ),
 }
 
@@ -178,13 +193,15 @@ def allowed_actions(*, task: Task, user) -> list[str]:
 
 
 def _begin(task: Task, by, action: str, expected_version: int | None) -> Task:
-    """Lock the row and check version, person and state, in that order of reporting."""
-    fresh = Task.objects.select_for_update().select_related("lead_unit").get(pk=task.pk)
-    if expected_version is not None and fresh.version != expected_version:
-        raise TaskChanged(fresh)
+    """Lock the row, then check person, version and state, in that order of reporting."""
+    # of=("self",): lock the task only, not its lead unit's row (which every task of the
+    # unit, and any edit of the unit, would otherwise queue behind).
+    fresh = Task.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=task.pk)
     transition = TRANSITIONS[action]
     if not transition.allowed(by, fresh):
         raise ActionNotAllowed(_("You may not do this on this task."))
+    if expected_version is not None and fresh.version != expected_version:
+        raise TaskChanged(fresh)
     if fresh.state not in transition.sources:
         raise WrongState(
             _("This cannot be done while the task is “%(state)s”.")
@@ -245,7 +262,7 @@ def _check_text(value: str, field: str, max_length: int | None = None) -> None:
     # Rows are written without full_clean, and a model TextField's max_length is not
     # validated even by full_clean; PostgreSQL refuses NUL outright (a 500, not a message).
     if "\x00" in value:
-        raise ValidationError({field: _("Null characters are not allowed.")})
+        raise ValidationError({field: _("Text may not contain null characters.")})
     if max_length is not None:
         try:
             MaxLengthValidator(max_length)(value)
@@ -315,8 +332,12 @@ def task_create(
             task=task, planned_on=planned_on, percent=percent, description=description
         )
     TaskEvent.objects.create(
-        task=task, kind=EventKind.CREATED, actor=by, at=timezone.now(),
-        from_state=TaskState.DRAFT, to_state=TaskState.DRAFT,
+        task=task,
+        kind=EventKind.CREATED,
+        actor=by,
+        at=timezone.now(),
+        from_state=TaskState.DRAFT,
+        to_state=TaskState.DRAFT,
     )
     return task
 
@@ -341,12 +362,12 @@ def task_assign(
     if deadline is None:
         raise ValidationError({"deadline": _("A deadline is required to assign a task.")})
     if deadline < assigned_on:
-        raise ValidationError(
-            {"deadline": _("The deadline cannot be before the assignment date.")}
-        )
+        raise ValidationError({"deadline": _("The deadline cannot be before the assignment date.")})
     task.assigned_on, task.deadline, task.original_deadline = assigned_on, deadline, deadline
     return _finish(
-        task, by, "assign",
+        task,
+        by,
+        "assign",
         payload={"assigned_on": assigned_on.isoformat(), "deadline": deadline.isoformat()},
         fields=["assigned_on", "deadline", "original_deadline"],
     )
@@ -384,11 +405,19 @@ def task_report_progress(
         and previous.milestone_id == (milestone.pk if milestone else None)
     )
     report = ProgressReport.objects.create(
-        task=task, unit=task.lead_unit, reporter=by, reported_at=timezone.now(),
-        text=text, percent=percent, milestone=milestone, is_repeat=is_repeat,
+        task=task,
+        unit=task.lead_unit,
+        reporter=by,
+        reported_at=timezone.now(),
+        text=text,
+        percent=percent,
+        milestone=milestone,
+        is_repeat=is_repeat,
     )
     _finish(
-        task, by, "report_progress",
+        task,
+        by,
+        "report_progress",
         payload={"report": report.pk, "percent": percent, "repeat": is_repeat},
     )
     return report
@@ -419,11 +448,18 @@ def task_request_extension(
     if task.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
         raise WrongState(_("An extension request for this task is already waiting for a decision."))
     request = ExtensionRequest.objects.create(
-        task=task, requested_by=by, requested_at=timezone.now(), reason=reason,
-        current_deadline=task.deadline, proposed_deadline=proposed_deadline,
+        task=task,
+        requested_by=by,
+        requested_at=timezone.now(),
+        reason=reason,
+        current_deadline=task.deadline,
+        proposed_deadline=proposed_deadline,
     )
     _finish(
-        task, by, "request_extension", note=reason,
+        task,
+        by,
+        "request_extension",
+        note=reason,
         payload={"request": request.pk, "proposed_deadline": proposed_deadline.isoformat()},
     )
     return request
@@ -454,9 +490,12 @@ def task_decide_extension(
         task.deadline = request.proposed_deadline
         fields = ["deadline"]
     _finish(
-        task, by, "decide_extension",
+        task,
+        by,
+        "decide_extension",
         event=EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REJECTED,
-        note=note, fields=fields,
+        note=note,
+        fields=fields,
         payload={"request": request.pk, "deadline": task.deadline.isoformat()},
     )
     return request
@@ -547,11 +586,15 @@ def due_states_refresh(*, as_of: datetime.date, tasks=None) -> int:
         done=Coalesce(Subquery(latest_percent), 0), due=Subquery(due_percent)
     ).filter(due__gt=F("done"))
     behind_ids = Subquery(behind.values("pk"))
-    changed = tasks.exclude(state__in=OPEN_STATES).exclude(due_state=DueState.NONE).update(
-        due_state=DueState.NONE
+    changed = (
+        tasks.exclude(state__in=OPEN_STATES)
+        .exclude(due_state=DueState.NONE)
+        .update(due_state=DueState.NONE)
     )
-    changed += running.filter(deadline__lt=as_of).exclude(due_state=DueState.RED).update(
-        due_state=DueState.RED
+    changed += (
+        running.filter(deadline__lt=as_of)
+        .exclude(due_state=DueState.RED)
+        .update(due_state=DueState.RED)
     )
     changed += (
         running.filter(deadline__gte=as_of)

@@ -10,7 +10,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from taskboard.choices import Role, TaskOrigin, TaskState, UnitKind
+from taskboard.choices import TaskOrigin, TaskState, UnitKind
 from taskboard.models import Profile, Task, Unit
 
 User = get_user_model()

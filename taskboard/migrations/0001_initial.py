@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,546 +17,1826 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='DeadlineRule',
+            name="DeadlineRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('work_report', 'Work report decomposition'), ('plenary_meeting', 'Plenary meeting'), ('executive_meeting', 'Executive meeting'), ('office_meeting', "Mayor's or county head's office meeting"), ('topic_meeting', 'Topic meeting'), ('weekly_meeting', 'Weekly work meeting'), ('party_meeting', "Party standing committee or secretary's topic meeting"), ('special_body', 'Special body decision'), ('principal_instruction', "Principal leader's instruction"), ('portfolio_instruction', "Portfolio leader's instruction"), ('superior', 'Assignment from above'), ('proposal', "Deputies' suggestion or members' proposal"), ('key_project', 'Key project or practical matter')], max_length=30, unique=True, verbose_name='source')),
-                ('issuance_amount', models.PositiveSmallIntegerField(verbose_name='issue notice within')),
-                ('issuance_unit', models.CharField(choices=[('workday', 'working days'), ('day', 'calendar days'), ('week', 'weeks'), ('month', 'months')], max_length=10, verbose_name='unit of issuance period')),
-                ('feedback_amount', models.PositiveSmallIntegerField(verbose_name='feedback within')),
-                ('feedback_unit', models.CharField(choices=[('workday', 'working days'), ('day', 'calendar days'), ('week', 'weeks'), ('month', 'months')], max_length=10, verbose_name='unit of feedback period')),
-                ('feedback_to', models.CharField(blank=True, max_length=50, verbose_name='feedback goes to')),
-                ('extension_decided_by_portfolio_leader', models.BooleanField(default=False, verbose_name='extensions decided by the portfolio leader')),
-                ('basis', models.CharField(blank=True, max_length=200, verbose_name='basis')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("work_report", "Work report decomposition"),
+                            ("plenary_meeting", "Plenary meeting"),
+                            ("executive_meeting", "Executive meeting"),
+                            ("office_meeting", "Mayor's or county head's office meeting"),
+                            ("topic_meeting", "Topic meeting"),
+                            ("weekly_meeting", "Weekly work meeting"),
+                            (
+                                "party_meeting",
+                                "Party standing committee or secretary's topic meeting",
+                            ),
+                            ("special_body", "Special body decision"),
+                            ("principal_instruction", "Principal leader's instruction"),
+                            ("portfolio_instruction", "Portfolio leader's instruction"),
+                            ("superior", "Assignment from above"),
+                            ("proposal", "Deputies' suggestion or members' proposal"),
+                            ("key_project", "Key project or practical matter"),
+                        ],
+                        max_length=30,
+                        unique=True,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "issuance_amount",
+                    models.PositiveSmallIntegerField(verbose_name="issue notice within"),
+                ),
+                (
+                    "issuance_unit",
+                    models.CharField(
+                        choices=[
+                            ("workday", "working days"),
+                            ("day", "calendar days"),
+                            ("week", "weeks"),
+                            ("month", "months"),
+                        ],
+                        max_length=10,
+                        verbose_name="unit of issuance period",
+                    ),
+                ),
+                (
+                    "feedback_amount",
+                    models.PositiveSmallIntegerField(verbose_name="feedback within"),
+                ),
+                (
+                    "feedback_unit",
+                    models.CharField(
+                        choices=[
+                            ("workday", "working days"),
+                            ("day", "calendar days"),
+                            ("week", "weeks"),
+                            ("month", "months"),
+                        ],
+                        max_length=10,
+                        verbose_name="unit of feedback period",
+                    ),
+                ),
+                (
+                    "feedback_to",
+                    models.CharField(blank=True, max_length=50, verbose_name="feedback goes to"),
+                ),
+                (
+                    "extension_decided_by_portfolio_leader",
+                    models.BooleanField(
+                        default=False, verbose_name="extensions decided by the portfolio leader"
+                    ),
+                ),
+                ("basis", models.CharField(blank=True, max_length=200, verbose_name="basis")),
             ],
             options={
-                'verbose_name': 'deadline rule',
-                'verbose_name_plural': 'deadline rules',
-                'ordering': ['source'],
+                "verbose_name": "deadline rule",
+                "verbose_name_plural": "deadline rules",
+                "ordering": ["source"],
             },
         ),
         migrations.CreateModel(
-            name='WorkdayOverride',
+            name="WorkdayOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
-                ('is_workday', models.BooleanField(verbose_name='is a working day')),
-                ('note', models.CharField(blank=True, max_length=100, verbose_name='note')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="date")),
+                ("is_workday", models.BooleanField(verbose_name="is a working day")),
+                ("note", models.CharField(blank=True, max_length=100, verbose_name="note")),
             ],
             options={
-                'verbose_name': 'working-day correction',
-                'verbose_name_plural': 'working-day corrections',
-                'ordering': ['date'],
+                "verbose_name": "working-day correction",
+                "verbose_name_plural": "working-day corrections",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalDeadlineRule',
+            name="HistoricalDeadlineRule",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('source', models.CharField(choices=[('work_report', 'Work report decomposition'), ('plenary_meeting', 'Plenary meeting'), ('executive_meeting', 'Executive meeting'), ('office_meeting', "Mayor's or county head's office meeting"), ('topic_meeting', 'Topic meeting'), ('weekly_meeting', 'Weekly work meeting'), ('party_meeting', "Party standing committee or secretary's topic meeting"), ('special_body', 'Special body decision'), ('principal_instruction', "Principal leader's instruction"), ('portfolio_instruction', "Portfolio leader's instruction"), ('superior', 'Assignment from above'), ('proposal', "Deputies' suggestion or members' proposal"), ('key_project', 'Key project or practical matter')], db_index=True, max_length=30, verbose_name='source')),
-                ('issuance_amount', models.PositiveSmallIntegerField(verbose_name='issue notice within')),
-                ('issuance_unit', models.CharField(choices=[('workday', 'working days'), ('day', 'calendar days'), ('week', 'weeks'), ('month', 'months')], max_length=10, verbose_name='unit of issuance period')),
-                ('feedback_amount', models.PositiveSmallIntegerField(verbose_name='feedback within')),
-                ('feedback_unit', models.CharField(choices=[('workday', 'working days'), ('day', 'calendar days'), ('week', 'weeks'), ('month', 'months')], max_length=10, verbose_name='unit of feedback period')),
-                ('feedback_to', models.CharField(blank=True, max_length=50, verbose_name='feedback goes to')),
-                ('extension_decided_by_portfolio_leader', models.BooleanField(default=False, verbose_name='extensions decided by the portfolio leader')),
-                ('basis', models.CharField(blank=True, max_length=200, verbose_name='basis')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("work_report", "Work report decomposition"),
+                            ("plenary_meeting", "Plenary meeting"),
+                            ("executive_meeting", "Executive meeting"),
+                            ("office_meeting", "Mayor's or county head's office meeting"),
+                            ("topic_meeting", "Topic meeting"),
+                            ("weekly_meeting", "Weekly work meeting"),
+                            (
+                                "party_meeting",
+                                "Party standing committee or secretary's topic meeting",
+                            ),
+                            ("special_body", "Special body decision"),
+                            ("principal_instruction", "Principal leader's instruction"),
+                            ("portfolio_instruction", "Portfolio leader's instruction"),
+                            ("superior", "Assignment from above"),
+                            ("proposal", "Deputies' suggestion or members' proposal"),
+                            ("key_project", "Key project or practical matter"),
+                        ],
+                        db_index=True,
+                        max_length=30,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "issuance_amount",
+                    models.PositiveSmallIntegerField(verbose_name="issue notice within"),
+                ),
+                (
+                    "issuance_unit",
+                    models.CharField(
+                        choices=[
+                            ("workday", "working days"),
+                            ("day", "calendar days"),
+                            ("week", "weeks"),
+                            ("month", "months"),
+                        ],
+                        max_length=10,
+                        verbose_name="unit of issuance period",
+                    ),
+                ),
+                (
+                    "feedback_amount",
+                    models.PositiveSmallIntegerField(verbose_name="feedback within"),
+                ),
+                (
+                    "feedback_unit",
+                    models.CharField(
+                        choices=[
+                            ("workday", "working days"),
+                            ("day", "calendar days"),
+                            ("week", "weeks"),
+                            ("month", "months"),
+                        ],
+                        max_length=10,
+                        verbose_name="unit of feedback period",
+                    ),
+                ),
+                (
+                    "feedback_to",
+                    models.CharField(blank=True, max_length=50, verbose_name="feedback goes to"),
+                ),
+                (
+                    "extension_decided_by_portfolio_leader",
+                    models.BooleanField(
+                        default=False, verbose_name="extensions decided by the portfolio leader"
+                    ),
+                ),
+                ("basis", models.CharField(blank=True, max_length=200, verbose_name="basis")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical deadline rule',
-                'verbose_name_plural': 'historical deadline rules',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalProfile',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('office_staff', 'Supervision office staff'), ('office_director', 'Office director'), ('deputy_director', 'Deputy office director'), ('unit_head', 'Unit head'), ('unit_liaison', 'Unit liaison'), ('portfolio_leader', 'Portfolio leader'), ('principal_leader', 'Principal leader'), ('copy_recipient', 'Copy recipient'), ('administrator', 'Administrator')], max_length=20, verbose_name='role')),
-                ('title', models.CharField(blank=True, max_length=50, verbose_name='job title')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='mobile phone')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical profile',
-                'verbose_name_plural': 'historical profiles',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalUser',
-            fields=[
-                ('id', models.IntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(db_index=True, error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical user',
-                'verbose_name_plural': 'historical users',
-                'db_table': 'taskboard_historicaluser',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalWorkdayOverride',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('date', models.DateField(db_index=True, verbose_name='date')),
-                ('is_workday', models.BooleanField(verbose_name='is a working day')),
-                ('note', models.CharField(blank=True, max_length=100, verbose_name='note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical working-day correction',
-                'verbose_name_plural': 'historical working-day corrections',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='Task',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('code', models.CharField(max_length=20, verbose_name='code')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('requirement', models.TextField(blank=True, max_length=20000, verbose_name='requirement')),
-                ('origin', models.CharField(choices=[('work_report', 'Work report target'), ('meeting', 'Meeting decision'), ('instruction', 'Leader instruction'), ('superior', 'Assignment from above'), ('proposal', "Deputies' suggestion or members' proposal"), ('key_project', 'Key project or practical matter'), ('other', 'Other')], max_length=20, verbose_name='origin')),
-                ('deadline_source', models.CharField(blank=True, choices=[('work_report', 'Work report decomposition'), ('plenary_meeting', 'Plenary meeting'), ('executive_meeting', 'Executive meeting'), ('office_meeting', "Mayor's or county head's office meeting"), ('topic_meeting', 'Topic meeting'), ('weekly_meeting', 'Weekly work meeting'), ('party_meeting', "Party standing committee or secretary's topic meeting"), ('special_body', 'Special body decision'), ('principal_instruction', "Principal leader's instruction"), ('portfolio_instruction', "Portfolio leader's instruction"), ('superior', 'Assignment from above'), ('proposal', "Deputies' suggestion or members' proposal"), ('key_project', 'Key project or practical matter')], max_length=30, verbose_name='deadline rule')),
-                ('assigned_on', models.DateField(blank=True, null=True, verbose_name='assigned on')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='deadline')),
-                ('original_deadline', models.DateField(blank=True, null=True, verbose_name='original deadline')),
-                ('feedback_cadence', models.CharField(choices=[('weekly', 'Weekly'), ('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('once', 'Once, at completion')], default='monthly', max_length=20, verbose_name='feedback cadence')),
-                ('publicly_listed', models.BooleanField(default=False, verbose_name='publicly listed')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('assigned', 'Assigned'), ('acknowledged', 'Acknowledged'), ('in_progress', 'In progress'), ('closure_requested', 'Closure requested'), ('returned', 'Returned'), ('closed', 'Closed'), ('suspended', 'Suspended'), ('cancelled', 'Cancelled')], default='draft', max_length=20, verbose_name='state')),
-                ('due_state', models.CharField(choices=[('none', 'Not running'), ('green', 'On time'), ('yellow', 'Due soon or behind schedule'), ('red', 'Overdue')], default='none', max_length=10, verbose_name='light')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('lead_leader', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='led_tasks', to=settings.AUTH_USER_MODEL, verbose_name='lead leader')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='owned_tasks', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='taskboard.task', verbose_name='parent task')),
-            ],
-            options={
-                'verbose_name': 'task',
-                'verbose_name_plural': 'tasks',
-                'ordering': ['-year', '-code'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Milestone',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('planned_on', models.DateField(verbose_name='planned date')),
-                ('percent', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='planned percent')),
-                ('description', models.CharField(blank=True, max_length=500, verbose_name='description')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='taskboard.task')),
-            ],
-            options={
-                'verbose_name': 'milestone',
-                'verbose_name_plural': 'milestones',
-                'ordering': ['planned_on', 'pk'],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalTask',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('code', models.CharField(max_length=20, verbose_name='code')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('requirement', models.TextField(blank=True, max_length=20000, verbose_name='requirement')),
-                ('origin', models.CharField(choices=[('work_report', 'Work report target'), ('meeting', 'Meeting decision'), ('instruction', 'Leader instruction'), ('superior', 'Assignment from above'), ('proposal', "Deputies' suggestion or members' proposal"), ('key_project', 'Key project or practical matter'), ('other', 'Other')], max_length=20, verbose_name='origin')),
-                ('deadline_source', models.CharField(blank=True, choices=[('work_report', 'Work report decomposition'), ('plenary_meeting', 'Plenary meeting'), ('executive_meeting', 'Executive meeting'), ('office_meeting', "Mayor's or county head's office meeting"), ('topic_meeting', 'Topic meeting'), ('weekly_meeting', 'Weekly work meeting'), ('party_meeting', "Party standing committee or secretary's topic meeting"), ('special_body', 'Special body decision'), ('principal_instruction', "Principal leader's instruction"), ('portfolio_instruction', "Portfolio leader's instruction"), ('superior', 'Assignment from above'), ('proposal', "Deputies' suggestion or members' proposal"), ('key_project', 'Key project or practical matter')], max_length=30, verbose_name='deadline rule')),
-                ('assigned_on', models.DateField(blank=True, null=True, verbose_name='assigned on')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='deadline')),
-                ('original_deadline', models.DateField(blank=True, null=True, verbose_name='original deadline')),
-                ('feedback_cadence', models.CharField(choices=[('weekly', 'Weekly'), ('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('once', 'Once, at completion')], default='monthly', max_length=20, verbose_name='feedback cadence')),
-                ('publicly_listed', models.BooleanField(default=False, verbose_name='publicly listed')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('assigned', 'Assigned'), ('acknowledged', 'Acknowledged'), ('in_progress', 'In progress'), ('closure_requested', 'Closure requested'), ('returned', 'Returned'), ('closed', 'Closed'), ('suspended', 'Suspended'), ('cancelled', 'Cancelled')], default='draft', max_length=20, verbose_name='state')),
-                ('due_state', models.CharField(choices=[('none', 'Not running'), ('green', 'On time'), ('yellow', 'Due soon or behind schedule'), ('red', 'Overdue')], default='none', max_length=10, verbose_name='light')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead_leader', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='lead leader')),
-                ('owner', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('parent', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='taskboard.task', verbose_name='parent task')),
-            ],
-            options={
-                'verbose_name': 'historical task',
-                'verbose_name_plural': 'historical tasks',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical deadline rule",
+                "verbose_name_plural": "historical deadline rules",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMilestone',
+            name="HistoricalProfile",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('planned_on', models.DateField(verbose_name='planned date')),
-                ('percent', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='planned percent')),
-                ('description', models.CharField(blank=True, max_length=500, verbose_name='description')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='taskboard.task')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("office_staff", "Supervision office staff"),
+                            ("office_director", "Office director"),
+                            ("deputy_director", "Deputy office director"),
+                            ("unit_head", "Unit head"),
+                            ("unit_liaison", "Unit liaison"),
+                            ("portfolio_leader", "Portfolio leader"),
+                            ("principal_leader", "Principal leader"),
+                            ("copy_recipient", "Copy recipient"),
+                            ("administrator", "Administrator"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=50, verbose_name="job title")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="mobile phone")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical milestone',
-                'verbose_name_plural': 'historical milestones',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical profile",
+                "verbose_name_plural": "historical profiles",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalExtensionRequest',
+            name="HistoricalUser",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(verbose_name='requested at')),
-                ('reason', models.TextField(max_length=5000, verbose_name='reason')),
-                ('current_deadline', models.DateField(verbose_name='deadline when requested')),
-                ('proposed_deadline', models.DateField(verbose_name='proposed deadline')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=10, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decision_note', models.TextField(blank=True, verbose_name='decision note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
-                ('task', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='taskboard.task')),
+                (
+                    "id",
+                    models.IntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        db_index=True,
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical extension request',
-                'verbose_name_plural': 'historical extension requests',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical user",
+                "verbose_name_plural": "historical users",
+                "db_table": "taskboard_historicaluser",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ExtensionRequest',
+            name="HistoricalWorkdayOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(verbose_name='requested at')),
-                ('reason', models.TextField(max_length=5000, verbose_name='reason')),
-                ('current_deadline', models.DateField(verbose_name='deadline when requested')),
-                ('proposed_deadline', models.DateField(verbose_name='proposed deadline')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=10, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decision_note', models.TextField(blank=True, verbose_name='decision note')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='extension_requests', to='taskboard.task')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(db_index=True, verbose_name="date")),
+                ("is_workday", models.BooleanField(verbose_name="is a working day")),
+                ("note", models.CharField(blank=True, max_length=100, verbose_name="note")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'extension request',
-                'verbose_name_plural': 'extension requests',
-                'ordering': ['-requested_at'],
+                "verbose_name": "historical working-day correction",
+                "verbose_name_plural": "historical working-day corrections",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="Task",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("code", models.CharField(max_length=20, verbose_name="code")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                (
+                    "requirement",
+                    models.TextField(blank=True, max_length=20000, verbose_name="requirement"),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("work_report", "Work report target"),
+                            ("meeting", "Meeting decision"),
+                            ("instruction", "Leader instruction"),
+                            ("superior", "Assignment from above"),
+                            ("proposal", "Deputies' suggestion or members' proposal"),
+                            ("key_project", "Key project or practical matter"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="origin",
+                    ),
+                ),
+                (
+                    "deadline_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("work_report", "Work report decomposition"),
+                            ("plenary_meeting", "Plenary meeting"),
+                            ("executive_meeting", "Executive meeting"),
+                            ("office_meeting", "Mayor's or county head's office meeting"),
+                            ("topic_meeting", "Topic meeting"),
+                            ("weekly_meeting", "Weekly work meeting"),
+                            (
+                                "party_meeting",
+                                "Party standing committee or secretary's topic meeting",
+                            ),
+                            ("special_body", "Special body decision"),
+                            ("principal_instruction", "Principal leader's instruction"),
+                            ("portfolio_instruction", "Portfolio leader's instruction"),
+                            ("superior", "Assignment from above"),
+                            ("proposal", "Deputies' suggestion or members' proposal"),
+                            ("key_project", "Key project or practical matter"),
+                        ],
+                        max_length=30,
+                        verbose_name="deadline rule",
+                    ),
+                ),
+                (
+                    "assigned_on",
+                    models.DateField(blank=True, null=True, verbose_name="assigned on"),
+                ),
+                ("deadline", models.DateField(blank=True, null=True, verbose_name="deadline")),
+                (
+                    "original_deadline",
+                    models.DateField(blank=True, null=True, verbose_name="original deadline"),
+                ),
+                (
+                    "feedback_cadence",
+                    models.CharField(
+                        choices=[
+                            ("weekly", "Weekly"),
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("once", "Once, at completion"),
+                        ],
+                        default="monthly",
+                        max_length=20,
+                        verbose_name="feedback cadence",
+                    ),
+                ),
+                (
+                    "publicly_listed",
+                    models.BooleanField(default=False, verbose_name="publicly listed"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("assigned", "Assigned"),
+                            ("acknowledged", "Acknowledged"),
+                            ("in_progress", "In progress"),
+                            ("closure_requested", "Closure requested"),
+                            ("returned", "Returned"),
+                            ("closed", "Closed"),
+                            ("suspended", "Suspended"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "due_state",
+                    models.CharField(
+                        choices=[
+                            ("none", "Not running"),
+                            ("green", "On time"),
+                            ("yellow", "Due soon or behind schedule"),
+                            ("red", "Overdue"),
+                        ],
+                        default="none",
+                        max_length=10,
+                        verbose_name="light",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "lead_leader",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_tasks",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lead leader",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_tasks",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="taskboard.task",
+                        verbose_name="parent task",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "task",
+                "verbose_name_plural": "tasks",
+                "ordering": ["-year", "-code"],
             },
         ),
         migrations.CreateModel(
-            name='TaskEvent',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('created', 'Created'), ('assigned', 'Assigned'), ('acknowledged', 'Acknowledged'), ('progress_reported', 'Progress reported'), ('extension_requested', 'Extension requested'), ('extension_approved', 'Extension approved'), ('extension_rejected', 'Extension rejected'), ('closure_requested', 'Closure requested'), ('closed', 'Closed'), ('returned', 'Returned'), ('suspended', 'Suspended'), ('resumed', 'Resumed'), ('cancelled', 'Cancelled')], max_length=30, verbose_name='event')),
-                ('at', models.DateTimeField(verbose_name='at')),
-                ('from_state', models.CharField(choices=[('draft', 'Draft'), ('assigned', 'Assigned'), ('acknowledged', 'Acknowledged'), ('in_progress', 'In progress'), ('closure_requested', 'Closure requested'), ('returned', 'Returned'), ('closed', 'Closed'), ('suspended', 'Suspended'), ('cancelled', 'Cancelled')], max_length=20, verbose_name='from state')),
-                ('to_state', models.CharField(choices=[('draft', 'Draft'), ('assigned', 'Assigned'), ('acknowledged', 'Acknowledged'), ('in_progress', 'In progress'), ('closure_requested', 'Closure requested'), ('returned', 'Returned'), ('closed', 'Closed'), ('suspended', 'Suspended'), ('cancelled', 'Cancelled')], max_length=20, verbose_name='to state')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='taskboard.task')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("planned_on", models.DateField(verbose_name="planned date")),
+                (
+                    "percent",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="planned percent"
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=500, verbose_name="description"),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="taskboard.task",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'task event',
-                'verbose_name_plural': 'task events',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "milestone",
+                "verbose_name_plural": "milestones",
+                "ordering": ["planned_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="HistoricalTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('short_name', models.CharField(blank=True, max_length=30, verbose_name='short name')),
-                ('kind', models.CharField(choices=[('department', 'Department'), ('district', 'District or county'), ('township', 'Township or subdistrict'), ('special_body', 'Special body'), ('office', 'General office'), ('oversight', 'Oversight body')], max_length=20, verbose_name='kind')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='sort order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='taskboard.unit', verbose_name='parent unit')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("code", models.CharField(max_length=20, verbose_name="code")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                (
+                    "requirement",
+                    models.TextField(blank=True, max_length=20000, verbose_name="requirement"),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("work_report", "Work report target"),
+                            ("meeting", "Meeting decision"),
+                            ("instruction", "Leader instruction"),
+                            ("superior", "Assignment from above"),
+                            ("proposal", "Deputies' suggestion or members' proposal"),
+                            ("key_project", "Key project or practical matter"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="origin",
+                    ),
+                ),
+                (
+                    "deadline_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("work_report", "Work report decomposition"),
+                            ("plenary_meeting", "Plenary meeting"),
+                            ("executive_meeting", "Executive meeting"),
+                            ("office_meeting", "Mayor's or county head's office meeting"),
+                            ("topic_meeting", "Topic meeting"),
+                            ("weekly_meeting", "Weekly work meeting"),
+                            (
+                                "party_meeting",
+                                "Party standing committee or secretary's topic meeting",
+                            ),
+                            ("special_body", "Special body decision"),
+                            ("principal_instruction", "Principal leader's instruction"),
+                            ("portfolio_instruction", "Portfolio leader's instruction"),
+                            ("superior", "Assignment from above"),
+                            ("proposal", "Deputies' suggestion or members' proposal"),
+                            ("key_project", "Key project or practical matter"),
+                        ],
+                        max_length=30,
+                        verbose_name="deadline rule",
+                    ),
+                ),
+                (
+                    "assigned_on",
+                    models.DateField(blank=True, null=True, verbose_name="assigned on"),
+                ),
+                ("deadline", models.DateField(blank=True, null=True, verbose_name="deadline")),
+                (
+                    "original_deadline",
+                    models.DateField(blank=True, null=True, verbose_name="original deadline"),
+                ),
+                (
+                    "feedback_cadence",
+                    models.CharField(
+                        choices=[
+                            ("weekly", "Weekly"),
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("once", "Once, at completion"),
+                        ],
+                        default="monthly",
+                        max_length=20,
+                        verbose_name="feedback cadence",
+                    ),
+                ),
+                (
+                    "publicly_listed",
+                    models.BooleanField(default=False, verbose_name="publicly listed"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("assigned", "Assigned"),
+                            ("acknowledged", "Acknowledged"),
+                            ("in_progress", "In progress"),
+                            ("closure_requested", "Closure requested"),
+                            ("returned", "Returned"),
+                            ("closed", "Closed"),
+                            ("suspended", "Suspended"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "due_state",
+                    models.CharField(
+                        choices=[
+                            ("none", "Not running"),
+                            ("green", "On time"),
+                            ("yellow", "Due soon or behind schedule"),
+                            ("red", "Overdue"),
+                        ],
+                        default="none",
+                        max_length=10,
+                        verbose_name="light",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead_leader",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lead leader",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="taskboard.task",
+                        verbose_name="parent task",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'units',
-                'ordering': ['sort_order', 'name'],
+                "verbose_name": "historical task",
+                "verbose_name_plural": "historical tasks",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalMilestone",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("planned_on", models.DateField(verbose_name="planned date")),
+                (
+                    "percent",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="planned percent"
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=500, verbose_name="description"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="taskboard.task",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical milestone",
+                "verbose_name_plural": "historical milestones",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalExtensionRequest",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(verbose_name="requested at")),
+                ("reason", models.TextField(max_length=5000, verbose_name="reason")),
+                ("current_deadline", models.DateField(verbose_name="deadline when requested")),
+                ("proposed_deadline", models.DateField(verbose_name="proposed deadline")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                ("decision_note", models.TextField(blank=True, verbose_name="decision note")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="taskboard.task",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical extension request",
+                "verbose_name_plural": "historical extension requests",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="ExtensionRequest",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(verbose_name="requested at")),
+                ("reason", models.TextField(max_length=5000, verbose_name="reason")),
+                ("current_deadline", models.DateField(verbose_name="deadline when requested")),
+                ("proposed_deadline", models.DateField(verbose_name="proposed deadline")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                ("decision_note", models.TextField(blank=True, verbose_name="decision note")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="extension_requests",
+                        to="taskboard.task",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "extension request",
+                "verbose_name_plural": "extension requests",
+                "ordering": ["-requested_at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="TaskEvent",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("assigned", "Assigned"),
+                            ("acknowledged", "Acknowledged"),
+                            ("progress_reported", "Progress reported"),
+                            ("extension_requested", "Extension requested"),
+                            ("extension_approved", "Extension approved"),
+                            ("extension_rejected", "Extension rejected"),
+                            ("closure_requested", "Closure requested"),
+                            ("closed", "Closed"),
+                            ("returned", "Returned"),
+                            ("suspended", "Suspended"),
+                            ("resumed", "Resumed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=30,
+                        verbose_name="event",
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="at")),
+                (
+                    "from_state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("assigned", "Assigned"),
+                            ("acknowledged", "Acknowledged"),
+                            ("in_progress", "In progress"),
+                            ("closure_requested", "Closure requested"),
+                            ("returned", "Returned"),
+                            ("closed", "Closed"),
+                            ("suspended", "Suspended"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=20,
+                        verbose_name="from state",
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("assigned", "Assigned"),
+                            ("acknowledged", "Acknowledged"),
+                            ("in_progress", "In progress"),
+                            ("closure_requested", "Closure requested"),
+                            ("returned", "Returned"),
+                            ("closed", "Closed"),
+                            ("suspended", "Suspended"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=20,
+                        verbose_name="to state",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("payload", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="taskboard.task",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "task event",
+                "verbose_name_plural": "task events",
+                "ordering": ["at", "pk"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Unit",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=30, verbose_name="short name"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("department", "Department"),
+                            ("district", "District or county"),
+                            ("township", "Township or subdistrict"),
+                            ("special_body", "Special body"),
+                            ("office", "General office"),
+                            ("oversight", "Oversight body"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="sort order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="taskboard.unit",
+                        verbose_name="parent unit",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "unit",
+                "verbose_name_plural": "units",
+                "ordering": ["sort_order", "name"],
             },
         ),
         migrations.AddField(
-            model_name='task',
-            name='co_units',
-            field=models.ManyToManyField(blank=True, related_name='co_tasks', to='taskboard.unit', verbose_name='co-units'),
+            model_name="task",
+            name="co_units",
+            field=models.ManyToManyField(
+                blank=True, related_name="co_tasks", to="taskboard.unit", verbose_name="co-units"
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='lead_unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='led_tasks', to='taskboard.unit', verbose_name='lead unit'),
+            model_name="task",
+            name="lead_unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="led_tasks",
+                to="taskboard.unit",
+                verbose_name="lead unit",
+            ),
         ),
         migrations.CreateModel(
-            name='ProgressReport',
+            name="ProgressReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reported_at', models.DateTimeField(verbose_name='reported at')),
-                ('text', models.TextField(max_length=20000, verbose_name='progress')),
-                ('percent', models.PositiveSmallIntegerField(verbose_name='percent done')),
-                ('is_repeat', models.BooleanField(default=False, verbose_name='repeats the previous report')),
-                ('milestone', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='taskboard.milestone', verbose_name='milestone reached')),
-                ('reporter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reporter')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='progress_reports', to='taskboard.task')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='taskboard.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reported_at", models.DateTimeField(verbose_name="reported at")),
+                ("text", models.TextField(max_length=20000, verbose_name="progress")),
+                ("percent", models.PositiveSmallIntegerField(verbose_name="percent done")),
+                (
+                    "is_repeat",
+                    models.BooleanField(default=False, verbose_name="repeats the previous report"),
+                ),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="taskboard.milestone",
+                        verbose_name="milestone reached",
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reporter",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="progress_reports",
+                        to="taskboard.task",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="taskboard.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'progress report',
-                'verbose_name_plural': 'progress reports',
-                'ordering': ['-reported_at', '-pk'],
+                "verbose_name": "progress report",
+                "verbose_name_plural": "progress reports",
+                "ordering": ["-reported_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Profile',
+            name="Profile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('office_staff', 'Supervision office staff'), ('office_director', 'Office director'), ('deputy_director', 'Deputy office director'), ('unit_head', 'Unit head'), ('unit_liaison', 'Unit liaison'), ('portfolio_leader', 'Portfolio leader'), ('principal_leader', 'Principal leader'), ('copy_recipient', 'Copy recipient'), ('administrator', 'Administrator')], max_length=20, verbose_name='role')),
-                ('title', models.CharField(blank=True, max_length=50, verbose_name='job title')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='mobile phone')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL)),
-                ('portfolio', models.ManyToManyField(blank=True, related_name='portfolio_leaders', to='taskboard.unit', verbose_name='portfolio')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='taskboard.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("office_staff", "Supervision office staff"),
+                            ("office_director", "Office director"),
+                            ("deputy_director", "Deputy office director"),
+                            ("unit_head", "Unit head"),
+                            ("unit_liaison", "Unit liaison"),
+                            ("portfolio_leader", "Portfolio leader"),
+                            ("principal_leader", "Principal leader"),
+                            ("copy_recipient", "Copy recipient"),
+                            ("administrator", "Administrator"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=50, verbose_name="job title")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="mobile phone")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "portfolio",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="portfolio_leaders",
+                        to="taskboard.unit",
+                        verbose_name="portfolio",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="taskboard.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'profile',
-                'verbose_name_plural': 'profiles',
+                "verbose_name": "profile",
+                "verbose_name_plural": "profiles",
             },
         ),
         migrations.CreateModel(
-            name='HistoricalUnit',
+            name="HistoricalUnit",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='name')),
-                ('short_name', models.CharField(blank=True, max_length=30, verbose_name='short name')),
-                ('kind', models.CharField(choices=[('department', 'Department'), ('district', 'District or county'), ('township', 'Township or subdistrict'), ('special_body', 'Special body'), ('office', 'General office'), ('oversight', 'Oversight body')], max_length=20, verbose_name='kind')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='sort order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='taskboard.unit', verbose_name='parent unit')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="name")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=30, verbose_name="short name"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("department", "Department"),
+                            ("district", "District or county"),
+                            ("township", "Township or subdistrict"),
+                            ("special_body", "Special body"),
+                            ("office", "General office"),
+                            ("oversight", "Oversight body"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="sort order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="taskboard.unit",
+                        verbose_name="parent unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical unit',
-                'verbose_name_plural': 'historical units',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical unit",
+                "verbose_name_plural": "historical units",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalTask_co_units',
+            name="HistoricalTask_co_units",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='taskboard.historicaltask')),
-                ('task', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='taskboard.task')),
-                ('unit', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='taskboard.unit')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="taskboard.historicaltask",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="taskboard.task",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="taskboard.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalTask_co_units',
+                "verbose_name": "HistoricalTask_co_units",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='historicaltask',
-            name='lead_unit',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='taskboard.unit', verbose_name='lead unit'),
+            model_name="historicaltask",
+            name="lead_unit",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="taskboard.unit",
+                verbose_name="lead unit",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalProgressReport',
+            name="HistoricalProgressReport",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reported_at', models.DateTimeField(verbose_name='reported at')),
-                ('text', models.TextField(max_length=20000, verbose_name='progress')),
-                ('percent', models.PositiveSmallIntegerField(verbose_name='percent done')),
-                ('is_repeat', models.BooleanField(default=False, verbose_name='repeats the previous report')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reporter', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reporter')),
-                ('milestone', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='taskboard.milestone', verbose_name='milestone reached')),
-                ('task', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='taskboard.task')),
-                ('unit', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='taskboard.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("reported_at", models.DateTimeField(verbose_name="reported at")),
+                ("text", models.TextField(max_length=20000, verbose_name="progress")),
+                ("percent", models.PositiveSmallIntegerField(verbose_name="percent done")),
+                (
+                    "is_repeat",
+                    models.BooleanField(default=False, verbose_name="repeats the previous report"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reporter",
+                    ),
+                ),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="taskboard.milestone",
+                        verbose_name="milestone reached",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="taskboard.task",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="taskboard.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical progress report',
-                'verbose_name_plural': 'historical progress reports',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical progress report",
+                "verbose_name_plural": "historical progress reports",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalProfile_portfolio',
+            name="HistoricalProfile_portfolio",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='taskboard.historicalprofile')),
-                ('profile', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='taskboard.profile')),
-                ('unit', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='taskboard.unit')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="taskboard.historicalprofile",
+                    ),
+                ),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="taskboard.profile",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="taskboard.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalProfile_portfolio',
+                "verbose_name": "HistoricalProfile_portfolio",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='historicalprofile',
-            name='unit',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='taskboard.unit', verbose_name='unit'),
+            model_name="historicalprofile",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="taskboard.unit",
+                verbose_name="unit",
+            ),
         ),
         migrations.CreateModel(
-            name='YearSequence',
+            name="YearSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('series', models.CharField(max_length=30, verbose_name='series')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('last', models.PositiveIntegerField(default=0, verbose_name='last number')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("series", models.CharField(max_length=30, verbose_name="series")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("last", models.PositiveIntegerField(default=0, verbose_name="last number")),
             ],
             options={
-                'verbose_name': 'numbering sequence',
-                'verbose_name_plural': 'numbering sequences',
-                'constraints': [models.UniqueConstraint(fields=('series', 'year'), name='sequence_unique_per_year')],
+                "verbose_name": "numbering sequence",
+                "verbose_name_plural": "numbering sequences",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("series", "year"), name="sequence_unique_per_year"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(('percent__isnull', True), ('percent__lte', 100), _connector='OR'), name='milestone_percent_at_most_100'),
+            model_name="milestone",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("percent__isnull", True), ("percent__lte", 100), _connector="OR"
+                ),
+                name="milestone_percent_at_most_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='extensionrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('proposed_deadline__gt', models.F('current_deadline'))), name='extension_moves_deadline_later'),
+            model_name="extensionrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("proposed_deadline__gt", models.F("current_deadline"))),
+                name="extension_moves_deadline_later",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='extensionrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('task',), name='one_pending_extension_per_task'),
+            model_name="extensionrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")),
+                fields=("task",),
+                name="one_pending_extension_per_task",
+            ),
         ),
         migrations.AddIndex(
-            model_name='taskevent',
-            index=models.Index(fields=['task', 'at'], name='taskboard_t_task_id_2f93a6_idx'),
+            model_name="taskevent",
+            index=models.Index(fields=["task", "at"], name="taskboard_t_task_id_2f93a6_idx"),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['department', 'district', 'township', 'special_body', 'office', 'oversight'])), name='unit_kind_valid'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "department",
+                            "district",
+                            "township",
+                            "special_body",
+                            "office",
+                            "oversight",
+                        ],
+                    )
+                ),
+                name="unit_kind_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['state', 'deadline'], name='taskboard_t_state_685591_idx'),
+            model_name="task",
+            index=models.Index(fields=["state", "deadline"], name="taskboard_t_state_685591_idx"),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['lead_unit', 'state'], name='taskboard_t_lead_un_6d2c82_idx'),
+            model_name="task",
+            index=models.Index(
+                fields=["lead_unit", "state"], name="taskboard_t_lead_un_6d2c82_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['due_state'], name='taskboard_t_due_sta_f733fe_idx'),
+            model_name="task",
+            index=models.Index(fields=["due_state"], name="taskboard_t_due_sta_f733fe_idx"),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.UniqueConstraint(fields=('year', 'code'), name='task_code_unique_per_year'),
+            model_name="task",
+            constraint=models.UniqueConstraint(
+                fields=("year", "code"), name="task_code_unique_per_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['draft', 'assigned', 'acknowledged', 'in_progress', 'closure_requested', 'returned', 'closed', 'suspended', 'cancelled'])), name='task_state_valid'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "state__in",
+                        [
+                            "draft",
+                            "assigned",
+                            "acknowledged",
+                            "in_progress",
+                            "closure_requested",
+                            "returned",
+                            "closed",
+                            "suspended",
+                            "cancelled",
+                        ],
+                    )
+                ),
+                name="task_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('due_state__in', ['none', 'green', 'yellow', 'red'])), name='task_due_state_valid'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("due_state__in", ["none", "green", "yellow", "red"])),
+                name="task_due_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('origin__in', ['work_report', 'meeting', 'instruction', 'superior', 'proposal', 'key_project', 'other'])), name='task_origin_valid'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "origin__in",
+                        [
+                            "work_report",
+                            "meeting",
+                            "instruction",
+                            "superior",
+                            "proposal",
+                            "key_project",
+                            "other",
+                        ],
+                    )
+                ),
+                name="task_origin_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('deadline__isnull', True), ('assigned_on__isnull', True), ('deadline__gte', models.F('assigned_on')), _connector='OR'), name='task_deadline_not_before_assignment'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("deadline__isnull", True),
+                    ("assigned_on__isnull", True),
+                    ("deadline__gte", models.F("assigned_on")),
+                    _connector="OR",
+                ),
+                name="task_deadline_not_before_assignment",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('state', 'draft'), ('state', 'cancelled'), models.Q(('assigned_on__isnull', False), ('deadline__isnull', False)), _connector='OR'), name='task_assigned_has_dates'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("state", "draft"),
+                    ("state", "cancelled"),
+                    models.Q(("assigned_on__isnull", False), ("deadline__isnull", False)),
+                    _connector="OR",
+                ),
+                name="task_assigned_has_dates",
+            ),
         ),
         migrations.AddIndex(
-            model_name='progressreport',
-            index=models.Index(fields=['task', '-reported_at'], name='taskboard_p_task_id_93ec07_idx'),
+            model_name="progressreport",
+            index=models.Index(
+                fields=["task", "-reported_at"], name="taskboard_p_task_id_93ec07_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='progressreport',
-            constraint=models.CheckConstraint(condition=models.Q(('percent__lte', 100)), name='report_percent_at_most_100'),
+            model_name="progressreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("percent__lte", 100)), name="report_percent_at_most_100"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='profile',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['office_staff', 'office_director', 'deputy_director', 'unit_head', 'unit_liaison', 'portfolio_leader', 'principal_leader', 'copy_recipient', 'administrator'])), name='profile_role_valid'),
+            model_name="profile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "role__in",
+                        [
+                            "office_staff",
+                            "office_director",
+                            "deputy_director",
+                            "unit_head",
+                            "unit_liaison",
+                            "portfolio_leader",
+                            "principal_leader",
+                            "copy_recipient",
+                            "administrator",
+                        ],
+                    )
+                ),
+                name="profile_role_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='profile',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['unit_head', 'unit_liaison']), _negated=True), ('unit__isnull', False), _connector='OR'), name='profile_unit_staff_have_unit'),
+            model_name="profile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role__in", ["unit_head", "unit_liaison"]), _negated=True),
+                    ("unit__isnull", False),
+                    _connector="OR",
+                ),
+                name="profile_unit_staff_have_unit",
+            ),
         ),
     ]

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -11,9 +13,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def tasks(city):
+    # Deadlines far ahead, so nothing is overdue (copy recipients see only overdue tasks).
+    later = datetime.date(2099, 6, 30)
     return {
-        "a": TaskFactory(lead_unit=city.unit_a, title="发改委牵头的重点项目"),
-        "b": TaskFactory(lead_unit=city.unit_b, title="财政局牵头的资金保障"),
+        "a": TaskFactory(lead_unit=city.unit_a, title="发改委牵头的重点项目", deadline=later),
+        "b": TaskFactory(lead_unit=city.unit_b, title="财政局牵头的资金保障", deadline=later),
     }
 
 

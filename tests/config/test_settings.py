@@ -22,7 +22,11 @@ def load_production(**overrides) -> subprocess.CompletedProcess:
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

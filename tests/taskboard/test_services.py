@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from taskboard import services
 from taskboard.choices import (
@@ -25,6 +25,7 @@ from taskboard.models import (
     ProgressReport,
     Task,
     TaskEvent,
+    Unit,
     YearSequence,
 )
 from taskboard.services import ActionNotAllowed, TaskChanged, WrongState
@@ -59,9 +60,7 @@ def snapshot(task):
         "deadline": task.deadline,
         "events": TaskEvent.objects.filter(task=task).count(),
         "reports": ProgressReport.objects.filter(task=task).count(),
-        "extensions": list(
-            ExtensionRequest.objects.filter(task=task).values_list("pk", "status")
-        ),
+        "extensions": list(ExtensionRequest.objects.filter(task=task).values_list("pk", "status")),
     }
 
 
@@ -129,44 +128,71 @@ CASES = [
         lambda task, by, v: services.task_assign(
             task=task, by=by, deadline=D(2026, 10, 30), expected_version=v
         ),
-        TaskState.DRAFT, TaskState.ASSIGNED, EventKind.ASSIGNED,
-        actor="alice", wrong_actor="uma", wrong_state=TaskState.ASSIGNED,
+        TaskState.DRAFT,
+        TaskState.ASSIGNED,
+        EventKind.ASSIGNED,
+        actor="alice",
+        wrong_actor="uma",
+        wrong_state=TaskState.ASSIGNED,
     ),
     Case(
         "acknowledge",
         lambda task, by, v: services.task_acknowledge(task=task, by=by, expected_version=v),
-        TaskState.ASSIGNED, TaskState.ACKNOWLEDGED, EventKind.ACKNOWLEDGED,
-        actor="uma", wrong_actor="bob", wrong_state=TaskState.ACKNOWLEDGED,
+        TaskState.ASSIGNED,
+        TaskState.ACKNOWLEDGED,
+        EventKind.ACKNOWLEDGED,
+        actor="uma",
+        wrong_actor="bob",
+        wrong_state=TaskState.ACKNOWLEDGED,
     ),
     Case(
         "report_progress",
         lambda task, by, v: services.task_report_progress(
             task=task, by=by, text="完成选址", percent=30, expected_version=v
         ),
-        TaskState.ACKNOWLEDGED, TaskState.IN_PROGRESS, EventKind.PROGRESS_REPORTED,
-        actor="lisa", wrong_actor="alice", wrong_state=TaskState.ASSIGNED,
+        TaskState.ACKNOWLEDGED,
+        TaskState.IN_PROGRESS,
+        EventKind.PROGRESS_REPORTED,
+        actor="lisa",
+        wrong_actor="alice",
+        wrong_state=TaskState.ASSIGNED,
     ),
     Case(
         "request_extension",
         lambda task, by, v: services.task_request_extension(
-            task=task, by=by, proposed_deadline=D(2026, 11, 30), reason="拆迁未完成",
+            task=task,
+            by=by,
+            proposed_deadline=D(2026, 11, 30),
+            reason="拆迁未完成",
             expected_version=v,
         ),
-        TaskState.IN_PROGRESS, TaskState.IN_PROGRESS, EventKind.EXTENSION_REQUESTED,
-        actor="uma", wrong_actor="pat", wrong_state=TaskState.CLOSURE_REQUESTED,
+        TaskState.IN_PROGRESS,
+        TaskState.IN_PROGRESS,
+        EventKind.EXTENSION_REQUESTED,
+        actor="uma",
+        wrong_actor="pat",
+        wrong_state=TaskState.CLOSURE_REQUESTED,
     ),
     Case(
         "decide_extension_approve",
         decide(approve=True),
-        TaskState.IN_PROGRESS, TaskState.IN_PROGRESS, EventKind.EXTENSION_APPROVED,
-        actor="alice", wrong_actor="uma", wrong_state=TaskState.SUSPENDED,
+        TaskState.IN_PROGRESS,
+        TaskState.IN_PROGRESS,
+        EventKind.EXTENSION_APPROVED,
+        actor="alice",
+        wrong_actor="uma",
+        wrong_state=TaskState.SUSPENDED,
         prepare=with_pending_extension,
     ),
     Case(
         "decide_extension_reject",
         decide(approve=False),
-        TaskState.ACKNOWLEDGED, TaskState.ACKNOWLEDGED, EventKind.EXTENSION_REJECTED,
-        actor="pat", wrong_actor="lisa", wrong_state=TaskState.CLOSED,
+        TaskState.ACKNOWLEDGED,
+        TaskState.ACKNOWLEDGED,
+        EventKind.EXTENSION_REJECTED,
+        actor="pat",
+        wrong_actor="lisa",
+        wrong_state=TaskState.CLOSED,
         prepare=with_pending_extension,
     ),
     Case(
@@ -174,36 +200,56 @@ CASES = [
         lambda task, by, v: services.task_request_closure(
             task=task, by=by, summary="已建成投用", expected_version=v
         ),
-        TaskState.IN_PROGRESS, TaskState.CLOSURE_REQUESTED, EventKind.CLOSURE_REQUESTED,
-        actor="uma", wrong_actor="alice", wrong_state=TaskState.ASSIGNED,
+        TaskState.IN_PROGRESS,
+        TaskState.CLOSURE_REQUESTED,
+        EventKind.CLOSURE_REQUESTED,
+        actor="uma",
+        wrong_actor="alice",
+        wrong_state=TaskState.ASSIGNED,
     ),
     Case(
         "close",
         lambda task, by, v: services.task_close(task=task, by=by, expected_version=v),
-        TaskState.CLOSURE_REQUESTED, TaskState.CLOSED, EventKind.CLOSED,
-        actor="alice", wrong_actor="uma", wrong_state=TaskState.IN_PROGRESS,
+        TaskState.CLOSURE_REQUESTED,
+        TaskState.CLOSED,
+        EventKind.CLOSED,
+        actor="alice",
+        wrong_actor="uma",
+        wrong_state=TaskState.IN_PROGRESS,
     ),
     Case(
         "return",
         lambda task, by, v: services.task_return(
             task=task, by=by, reason="佐证材料不全", expected_version=v
         ),
-        TaskState.CLOSURE_REQUESTED, TaskState.RETURNED, EventKind.RETURNED,
-        actor="dana", wrong_actor="carl", wrong_state=TaskState.CLOSED,
+        TaskState.CLOSURE_REQUESTED,
+        TaskState.RETURNED,
+        EventKind.RETURNED,
+        actor="dana",
+        wrong_actor="carl",
+        wrong_state=TaskState.CLOSED,
     ),
     Case(
         "suspend",
         lambda task, by, v: services.task_suspend(
             task=task, by=by, reason="政策调整", expected_version=v
         ),
-        TaskState.IN_PROGRESS, TaskState.SUSPENDED, EventKind.SUSPENDED,
-        actor="pat", wrong_actor="alice", wrong_state=TaskState.CLOSED,
+        TaskState.IN_PROGRESS,
+        TaskState.SUSPENDED,
+        EventKind.SUSPENDED,
+        actor="pat",
+        wrong_actor="alice",
+        wrong_state=TaskState.CLOSED,
     ),
     Case(
         "resume",
         lambda task, by, v: services.task_resume(task=task, by=by, expected_version=v),
-        TaskState.SUSPENDED, TaskState.ACKNOWLEDGED, EventKind.RESUMED,
-        actor="dirk", wrong_actor="uma", wrong_state=TaskState.IN_PROGRESS,
+        TaskState.SUSPENDED,
+        TaskState.ACKNOWLEDGED,
+        EventKind.RESUMED,
+        actor="dirk",
+        wrong_actor="uma",
+        wrong_state=TaskState.IN_PROGRESS,
         prepare=suspended_from(TaskState.ACKNOWLEDGED),
     ),
     Case(
@@ -211,8 +257,12 @@ CASES = [
         lambda task, by, v: services.task_cancel(
             task=task, by=by, reason="上级已撤销", expected_version=v
         ),
-        TaskState.ASSIGNED, TaskState.CANCELLED, EventKind.CANCELLED,
-        actor="mayor", wrong_actor="dana", wrong_state=TaskState.CLOSED,
+        TaskState.ASSIGNED,
+        TaskState.CANCELLED,
+        EventKind.CANCELLED,
+        actor="mayor",
+        wrong_actor="dana",
+        wrong_state=TaskState.CLOSED,
     ),
 ]
 
@@ -240,7 +290,10 @@ def test_transition_moves_the_task_writes_an_event_and_bumps_the_version(city, c
     assert task.version == 4
     event = TaskEvent.objects.filter(task=task).latest("at", "pk")
     assert (event.kind, event.actor, event.from_state, event.to_state) == (
-        case.event, actor, case.from_state, case.to_state,
+        case.event,
+        actor,
+        case.from_state,
+        case.to_state,
     )
 
 
@@ -324,7 +377,9 @@ def test_a_draft_may_be_cancelled(city):
 
 
 def test_close_records_when_the_task_was_closed_and_puts_its_light_out(city):
-    task = task_in(city, TaskState.CLOSURE_REQUESTED, deadline=D(2026, 9, 1), assigned_on=D(2026, 8, 1))
+    task = task_in(
+        city, TaskState.CLOSURE_REQUESTED, deadline=D(2026, 9, 1), assigned_on=D(2026, 8, 1)
+    )
 
     services.task_close(task=task, by=city.alice)
 
@@ -358,7 +413,10 @@ def test_office_staff_register_a_draft_with_a_created_event(city):
 
     task.refresh_from_db()
     assert (task.state, task.version, task.code, task.year) == (
-        TaskState.DRAFT, 1, "2026-0001", 2026,
+        TaskState.DRAFT,
+        1,
+        "2026-0001",
+        2026,
     )
     assert task.created_by == city.alice
     # The lead unit is never also its own co-unit.
@@ -366,7 +424,10 @@ def test_office_staff_register_a_draft_with_a_created_event(city):
     assert list(task.milestones.values_list("planned_on", "percent")) == [(D(2026, 10, 15), 50)]
     event = TaskEvent.objects.get(task=task)
     assert (event.kind, event.actor, event.from_state, event.to_state) == (
-        EventKind.CREATED, city.alice, TaskState.DRAFT, TaskState.DRAFT,
+        EventKind.CREATED,
+        city.alice,
+        TaskState.DRAFT,
+        TaskState.DRAFT,
     )
 
 
@@ -396,8 +457,10 @@ def test_the_year_of_a_new_task_defaults_to_the_current_one(city, monday):
     assert (task.year, task.code) == (2027, "2027-0001")
 
 
-@pytest.mark.parametrize("title", ["标题\x00", "", "   "])
-def test_a_title_that_is_blank_or_has_a_nul_byte_is_refused_and_nothing_saved(city, title):
+@pytest.mark.parametrize(
+    "title", ["标题\x00", "", "   ", "长" * 301], ids=["nul", "empty", "blank", "too_long"]
+)
+def test_a_bad_title_is_refused_and_nothing_saved(city, title):
     with pytest.raises(ValidationError) as refused:
         create(city, title=title)
 
@@ -442,7 +505,9 @@ def test_assign_sets_dates_and_keeps_the_original_deadline(city):
 
     task.refresh_from_db()
     assert (task.assigned_on, task.deadline, task.original_deadline) == (
-        D(2026, 9, 28), D(2026, 10, 30), D(2026, 10, 30),
+        D(2026, 9, 28),
+        D(2026, 10, 30),
+        D(2026, 10, 30),
     )
     assert task.due_state == DueState.GREEN
 
@@ -532,10 +597,14 @@ def test_an_approved_extension_moves_the_deadline_and_keeps_the_original(city):
     task.refresh_from_db()
     request.refresh_from_db()
     assert (task.deadline, task.original_deadline, task.extended) == (
-        D(2026, 11, 30), D(2026, 10, 31), True,
+        D(2026, 11, 30),
+        D(2026, 10, 31),
+        True,
     )
     assert (request.status, request.decided_by, request.decided_at) == (
-        ExtensionStatus.APPROVED, city.pat, MONDAY,
+        ExtensionStatus.APPROVED,
+        city.pat,
+        MONDAY,
     )
 
 
@@ -620,7 +689,9 @@ def test_return_then_request_closure_again_works(city):
     task.refresh_from_db()
     assert task.state == TaskState.CLOSURE_REQUESTED
     assert list(TaskEvent.objects.filter(task=task).values_list("kind", flat=True)) == [
-        EventKind.CLOSURE_REQUESTED, EventKind.RETURNED, EventKind.CLOSURE_REQUESTED,
+        EventKind.CLOSURE_REQUESTED,
+        EventKind.RETURNED,
+        EventKind.CLOSURE_REQUESTED,
     ]
 
 
@@ -652,7 +723,9 @@ def test_a_progress_report_outside_zero_to_a_hundred_percent_is_refused(city, pe
 
 def test_a_progress_report_may_not_name_another_tasks_milestone(city):
     task = task_in(city, TaskState.ACKNOWLEDGED)
-    other = Milestone.objects.create(task=task_in(city, TaskState.ACKNOWLEDGED), planned_on=D(2026, 10, 1))
+    other = Milestone.objects.create(
+        task=task_in(city, TaskState.ACKNOWLEDGED), planned_on=D(2026, 10, 1)
+    )
     before = snapshot(task)
 
     with pytest.raises(ValidationError):
@@ -661,6 +734,68 @@ def test_a_progress_report_may_not_name_another_tasks_milestone(city):
         )
 
     assert snapshot(task) == before
+
+
+def test_a_progress_report_longer_than_the_field_allows_is_refused(city):
+    task = task_in(city, TaskState.ACKNOWLEDGED)
+    before = snapshot(task)
+
+    with pytest.raises(ValidationError) as refused:
+        services.task_report_progress(task=task, by=city.uma, text="进" * 20_001, percent=50)
+
+    assert "text" in refused.value.message_dict
+    assert snapshot(task) == before
+
+
+def test_an_extension_reason_longer_than_the_field_allows_is_refused(city):
+    task = task_in(city, TaskState.IN_PROGRESS)
+    before = snapshot(task)
+
+    with pytest.raises(ValidationError) as refused:
+        services.task_request_extension(
+            task=task, by=city.uma, proposed_deadline=D(2026, 11, 30), reason="因" * 5_001
+        )
+
+    assert "reason" in refused.value.message_dict
+    assert snapshot(task) == before
+
+
+@pytest.mark.parametrize(
+    ("state", "act"),
+    [
+        (
+            TaskState.CLOSURE_REQUESTED,
+            lambda task, city: services.task_close(task=task, by=city.alice, note="核\x00查"),
+        ),
+        (
+            TaskState.SUSPENDED,
+            lambda task, city: services.task_resume(task=task, by=city.dirk, note="恢\x00复"),
+        ),
+        (
+            TaskState.IN_PROGRESS,
+            lambda task, city: services.task_decide_extension(
+                request=pending_extension(task, by=city.uma),
+                by=city.alice,
+                approve=True,
+                note="同\x00意",
+            ),
+        ),
+    ],
+    ids=["close", "resume", "decide_extension"],
+)
+def test_a_nul_byte_in_an_optional_note_is_refused_and_nothing_changed(city, state, act):
+    task = task_in(city, state)
+
+    with pytest.raises(ValidationError) as refused:
+        act(task, city)
+
+    assert "note" in refused.value.message_dict
+    task.refresh_from_db()
+    assert (task.state, task.version, TaskEvent.objects.filter(task=task).count()) == (
+        state,
+        1,
+        0,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -718,12 +853,20 @@ def test_lights_follow_deadline_milestones_and_state(city):
         # A milestone not yet due does not count.
         Milestone.objects.create(task=task, planned_on=D(2026, 10, 15), percent=90)
     ProgressReport.objects.create(
-        task=behind, unit=city.unit_a, reporter=city.uma, reported_at=MONDAY,
-        text="进展缓慢", percent=40,
+        task=behind,
+        unit=city.unit_a,
+        reporter=city.uma,
+        reported_at=MONDAY,
+        text="进展缓慢",
+        percent=40,
     )
     ProgressReport.objects.create(
-        task=on_schedule, unit=city.unit_a, reporter=city.uma, reported_at=MONDAY,
-        text="按计划推进", percent=60,
+        task=on_schedule,
+        unit=city.unit_a,
+        reporter=city.uma,
+        reported_at=MONDAY,
+        text="按计划推进",
+        percent=60,
     )
 
     changed = services.due_states_refresh(as_of=D(2026, 9, 28))
@@ -864,3 +1007,32 @@ def test_two_people_acknowledging_the_same_version_at_once_one_wins(city, monkey
     task.refresh_from_db()
     assert (task.state, task.version) == (TaskState.ACKNOWLEDGED, 6)
     assert TaskEvent.objects.filter(task=task, kind=EventKind.ACKNOWLEDGED).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_transition_locks_its_task_row_but_not_the_lead_units_row(city):
+    task = task_in(city, TaskState.ASSIGNED)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        try:
+            with transaction.atomic():
+                services.task_acknowledge(task=task, by=city.uma)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        # Other work on the same unit (its other tasks, an admin editing it) must not wait.
+        with transaction.atomic():
+            Unit.objects.select_for_update(nowait=True).get(pk=city.unit_a.pk)
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Task.objects.select_for_update(nowait=True).get(pk=task.pk)
+    finally:
+        release.set()
+        holder.join(10)

@@ -1,7 +1,6 @@
 import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -119,7 +118,10 @@ def test_task_page_shows_the_timeline(client, city):
     from taskboard import services
 
     task = services.task_create(
-        by=city.alice, title="修订督查工作规则", lead_unit=city.unit_a, origin="other",
+        by=city.alice,
+        title="修订督查工作规则",
+        lead_unit=city.unit_a,
+        origin="other",
         deadline=datetime.date(2099, 1, 1),
     )
     services.task_assign(task=task, by=city.alice)
@@ -127,7 +129,7 @@ def test_task_page_shows_the_timeline(client, city):
     page = client.get(detail(task)).content.decode()
     assert "修订督查工作规则" in page
     assert "alice" in page
-    assert page.count('<li><time') == 2
+    assert page.count("<li><time") == 2
 
 
 def test_lockout_after_repeated_failed_logins(client, city):
@@ -143,7 +145,8 @@ def test_lockout_after_repeated_failed_logins(client, city):
 
 def test_good_login_lands_on_the_task_list(client, city):
     response = client.post(
-        reverse("login"), {"username": "uma", "password": "correct horse battery staple"},
+        reverse("login"),
+        {"username": "uma", "password": "correct horse battery staple"},
         follow=True,
     )
     assert response.redirect_chain[-1][0] == LIST

@@ -87,9 +87,7 @@ def test_an_override_for_an_unknown_year_makes_it_known_and_is_honoured():
 
     assert workdays.year_is_provisional(2027) is False
     assert workdays.uncovered_years([2027]) == []
-    assert workdays.day_info(D(2027, 1, 1)) == workdays.DayInfo(
-        is_workday=False, provisional=False
-    )
+    assert workdays.day_info(D(2027, 1, 1)) == workdays.DayInfo(is_workday=False, provisional=False)
     # Other days of that year are no longer provisional either.
     assert workdays.day_info(D(2027, 3, 3)).provisional is False
     assert workdays.add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 4)
@@ -140,9 +138,7 @@ def test_the_migration_seeds_the_executive_meeting_and_principal_instruction_rul
     assert (executive.feedback_amount, executive.feedback_unit) == (15, PeriodUnit.DAY)
     assert (instruction.issuance_amount, instruction.issuance_unit) == (1, PeriodUnit.WORKDAY)
     assert (instruction.feedback_amount, instruction.feedback_unit) == (1, PeriodUnit.WEEK)
-    assert set(DeadlineRule.objects.values_list("source", flat=True)) == set(
-        DeadlineSource.values
-    )
+    assert set(DeadlineRule.objects.values_list("source", flat=True)) == set(DeadlineSource.values)
 
 
 def test_executive_meeting_notice_within_three_workdays_and_feedback_fifteen_days_later():

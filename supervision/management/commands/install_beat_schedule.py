@@ -21,8 +21,11 @@ class Command(BaseCommand):
             crontab, _ = CrontabSchedule.objects.get_or_create(
                 timezone=settings.TIME_ZONE,
                 **{
-                    "minute": "*", "hour": "*", "day_of_week": "*",
-                    "day_of_month": "*", "month_of_year": "*",
+                    "minute": "*",
+                    "hour": "*",
+                    "day_of_week": "*",
+                    "day_of_month": "*",
+                    "month_of_year": "*",
                     **entry["crontab"],
                 },
             )
