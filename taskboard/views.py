@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
@@ -6,8 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from config.celery import app as celery_app
+from kombu import Connection
 
 from . import selectors
 from .filters import TaskFilter
@@ -61,9 +61,14 @@ def _database_ok() -> bool:
 
 
 def _broker_ok() -> bool:
+    broker = Connection(
+        settings.CELERY_BROKER_URL,
+        transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        connect_timeout=2,
+    )
     try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        with broker:
+            broker.ensure_connection(max_retries=1, timeout=2)
         return True
     except Exception:
         return False
