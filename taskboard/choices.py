@@ -114,9 +114,13 @@ class EventKind(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
     RESUMED = "resumed", _("Resumed")
     CANCELLED = "cancelled", _("Cancelled")
+    PART_SUBMITTED = "part_submitted", _("Co-unit part submitted")
+    COORDINATION_REQUESTED = "coordination_requested", _("Coordination requested")
+    COORDINATION_ANSWERED = "coordination_answered", _("Coordination answered")
 
 
 class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history import register
 from simple_history.models import HistoricalRecords
 
+from .attachments import stored_name
 from .choices import (
     OFFICE_ROLES,
     OPEN_STATES,
@@ -287,6 +288,17 @@ class Task(models.Model):
         return bool(self.original_deadline and self.original_deadline != self.deadline)
 
 
+def feedback_period_start(cadence: str, day: datetime.date) -> datetime.date | None:
+    """The first day of the reporting period `day` falls in; None when no report is due."""
+    if cadence == FeedbackCadence.WEEKLY:
+        return day - datetime.timedelta(days=day.weekday())
+    if cadence == FeedbackCadence.MONTHLY:
+        return day.replace(day=1)
+    if cadence == FeedbackCadence.QUARTERLY:
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    return None
+
+
 class Milestone(models.Model):
     """A point of a task's schedule (时序进度): by this date, this much done."""
 
@@ -351,6 +363,12 @@ class ProgressReport(AppendOnly):
         related_name="+",
     )
     is_repeat = models.BooleanField(_("repeats the previous report"), default=False)
+    consolidated_parts = models.ManyToManyField(
+        "CoUnitPart",
+        verbose_name=_("co-unit parts consolidated"),
+        blank=True,
+        related_name="consolidated_into",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -512,3 +530,134 @@ class DeadlineRule(models.Model):
 
     def __str__(self) -> str:
         return self.get_source_display()
+
+
+class CoUnitPart(AppendOnly):
+    """A co-unit's contribution, submitted to the lead unit for its report (会签). Append-only."""
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="co_unit_parts")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("co-unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    text = models.TextField(_("contribution"), max_length=20_000)
+
+    class Meta:
+        verbose_name = _("co-unit part")
+        verbose_name_plural = _("co-unit parts")
+        ordering = ["-submitted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.task.code} {self.unit}"
+
+
+class CoordinationRequest(models.Model):
+    """A problem the unit cannot solve alone, raised to the portfolio leader (提请协调)."""
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="coordination_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    tried = models.TextField(_("what has been tried"), max_length=5_000)
+    disagreement = models.TextField(_("where the parties disagree"), max_length=5_000)
+    proposal = models.TextField(_("proposal"), max_length=5_000)
+    answer = models.TextField(_("answer"), max_length=5_000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("coordination request")
+        verbose_name_plural = _("coordination requests")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task.code} {self.requested_at:%Y-%m-%d}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+
+class Attachment(models.Model):
+    """A file given as evidence with a progress report, a co-unit part or a closure request."""
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="attachments")
+    report = models.ForeignKey(
+        ProgressReport,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    part = models.ForeignKey(
+        CoUnitPart, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    event = models.ForeignKey(
+        TaskEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=stored_name, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Notification(models.Model):
+    """An in-app message telling a person that something happened on a task."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey(
+        TaskEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("event"), max_length=30, choices=EventKind.choices)
+    created_at = models.DateTimeField(_("created at"))
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event"], name="one_notification_per_event_and_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.get_kind_display()}"

@@ -5,6 +5,7 @@ lock, checks the version the person saw, writes a TaskEvent and bumps the versio
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import workdays
+from .attachments import MAX_ATTACHMENTS, check_upload
 from .choices import (
     OFFICE_ROLES,
     OPEN_STATES,
@@ -29,6 +31,9 @@ from .choices import (
     TaskState,
 )
 from .models import (
+    Attachment,
+    CoordinationRequest,
+    CoUnitPart,
     ExtensionRequest,
     Milestone,
     ProgressReport,
@@ -38,6 +43,7 @@ from .models import (
     YearSequence,
     role_of,
 )
+from .notifications import notify_event
 
 # ---------------------------------------------------------------------------
 # Errors a person sees
@@ -87,6 +93,14 @@ def is_office(user) -> bool:
 
 def is_lead_unit_staff(user, task: Task) -> bool:
     return role_of(user) in UNIT_ROLES and user.profile.unit_id == task.lead_unit_id
+
+
+def is_co_unit_staff(user, task: Task) -> bool:
+    return (
+        role_of(user) in UNIT_ROLES
+        and user.profile.unit_id != task.lead_unit_id
+        and task.co_units.filter(pk=user.profile.unit_id).exists()
+    )
 
 
 def is_leader_over(user, task: Task) -> bool:
@@ -152,6 +166,16 @@ TRANSITIONS: dict[str, Transition] = {
         None,
         EventKind.EXTENSION_APPROVED,
         may_decide_extension,
+    ),
+    "submit_part": Transition(_RUNNING, None, EventKind.PART_SUBMITTED, is_co_unit_staff),
+    "request_coordination": Transition(
+        _RUNNING, None, EventKind.COORDINATION_REQUESTED, is_lead_unit_staff
+    ),
+    "answer_coordination": Transition(
+        _RUNNING | {TaskState.CLOSURE_REQUESTED, TaskState.SUSPENDED},
+        None,
+        EventKind.COORDINATION_ANSWERED,
+        is_leader_over,
     ),
     "request_closure": Transition(
         _WORKING, TaskState.CLOSURE_REQUESTED, EventKind.CLOSURE_REQUESTED, is_lead_unit_staff
@@ -221,7 +245,11 @@ def _finish(
     payload: dict | None = None,
     fields: Iterable[str] = (),
     at: datetime.datetime | None = None,
+    files: Iterable = (),
+    report: ProgressReport | None = None,
+    part: CoUnitPart | None = None,
 ) -> Task:
+    """Save the change, bump the version, write the event (with any files) and tell people."""
     transition = TRANSITIONS[action]
     from_state = task.state
     target = to_state or transition.target
@@ -229,7 +257,7 @@ def _finish(
         task.state = target
     task.version += 1
     task.save(update_fields=["state", "version", "updated_at", *fields])
-    TaskEvent.objects.create(
+    recorded = TaskEvent.objects.create(
         task=task,
         kind=event or transition.event,
         actor=by,
@@ -239,6 +267,19 @@ def _finish(
         note=note,
         payload=payload or {},
     )
+    for upload in files:
+        Attachment.objects.create(
+            task=task,
+            report=report,
+            part=part,
+            event=recorded,
+            file=upload,
+            original_name=os.path.basename(upload.name)[:200],
+            size=upload.size,
+            uploaded_by=by,
+            uploaded_at=recorded.at,
+        )
+    notify_event(recorded)
     due_states_refresh(as_of=timezone.localdate(), tasks=Task.objects.filter(pk=task.pk))
     task.refresh_from_db(fields=["due_state"])
     return task
@@ -388,10 +429,17 @@ def task_report_progress(
     text: str,
     percent: int,
     milestone: Milestone | None = None,
+    parts: Iterable[CoUnitPart] = (),
+    files: Iterable = (),
     expected_version: int | None = None,
 ) -> ProgressReport:
-    """The lead unit reports how far the task has come (反馈)."""
+    """The lead unit reports how far the task has come (反馈), consolidating the parts its
+    co-units submitted (会签) and attaching evidence."""
     task = _begin(task, by, "report_progress", expected_version)
+    files = _checked_files(files)
+    parts = list(parts)
+    if any(part.task_id != task.pk for part in parts):
+        raise ValidationError({"parts": _("That co-unit part belongs to another task.")})
     _require_text(text, "text", _("Progress"), _max_length(ProgressReport, "text"))
     if not 0 <= percent <= 100:
         raise ValidationError({"percent": _("Percent done must be between 0 and 100.")})
@@ -414,11 +462,14 @@ def task_report_progress(
         milestone=milestone,
         is_repeat=is_repeat,
     )
+    report.consolidated_parts.set(parts)
     _finish(
         task,
         by,
         "report_progress",
         payload={"report": report.pk, "percent": percent, "repeat": is_repeat},
+        files=files,
+        report=report,
     )
     return report
 
@@ -503,12 +554,14 @@ def task_decide_extension(
 
 @transaction.atomic
 def task_request_closure(
-    *, task: Task, by, summary: str, expected_version: int | None = None
+    *, task: Task, by, summary: str, files: Iterable = (), expected_version: int | None = None
 ) -> Task:
-    """The lead unit says the work is done and asks the office to strike it off (申请办结)."""
+    """The lead unit says the work is done and asks the office to strike it off (申请办结),
+    with a summary and evidence."""
     task = _begin(task, by, "request_closure", expected_version)
-    _require_text(summary, "summary", _("Summary"))
-    return _finish(task, by, "request_closure", note=summary)
+    _require_text(summary, "summary", _("Summary"), 20_000)
+    files = _checked_files(files)
+    return _finish(task, by, "request_closure", note=summary, files=files)
 
 
 @transaction.atomic
@@ -517,6 +570,7 @@ def task_close(*, task: Task, by, note: str = "", expected_version: int | None =
     task = _begin(task, by, "close", expected_version)
     _check_text(note, "note")
     task.closed_at = timezone.now()
+    _withdraw_pending_extension(task)
     return _finish(task, by, "close", note=note, fields=["closed_at"])
 
 
@@ -551,7 +605,96 @@ def task_cancel(*, task: Task, by, reason: str, expected_version: int | None = N
     """A leader withdraws a task (撤销). Cancelled tasks are not counted in any rate."""
     task = _begin(task, by, "cancel", expected_version)
     _require_text(reason, "reason", _("Reason"))
+    _withdraw_pending_extension(task)
     return _finish(task, by, "cancel", note=reason)
+
+
+def _withdraw_pending_extension(task: Task) -> None:
+    # A closed or cancelled task has no deadline left to move.
+    task.extension_requests.filter(status=ExtensionStatus.PENDING).update(
+        status=ExtensionStatus.WITHDRAWN, decided_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def task_submit_part(
+    *, task: Task, by, text: str, files: Iterable = (), expected_version: int | None = None
+) -> CoUnitPart:
+    """A co-unit submits its part of the work to the lead unit (会签)."""
+    task = _begin(task, by, "submit_part", expected_version)
+    _require_text(text, "text", _("Contribution"), _max_length(CoUnitPart, "text"))
+    files = _checked_files(files)
+    part = CoUnitPart.objects.create(
+        task=task, unit=by.profile.unit, submitted_by=by, submitted_at=timezone.now(), text=text
+    )
+    _finish(
+        task,
+        by,
+        "submit_part",
+        note=text,
+        payload={"part": part.pk, "unit": part.unit_id},
+        files=files,
+        part=part,
+    )
+    return part
+
+
+@transaction.atomic
+def task_request_coordination(
+    *,
+    task: Task,
+    by,
+    tried: str,
+    disagreement: str,
+    proposal: str,
+    expected_version: int | None = None,
+) -> CoordinationRequest:
+    """The lead unit raises a problem to the portfolio leader (提请协调): what was tried,
+    where the parties disagree, and a proposal."""
+    task = _begin(task, by, "request_coordination", expected_version)
+    _require_text(tried, "tried", _("What has been tried"), 5_000)
+    _require_text(disagreement, "disagreement", _("Where the parties disagree"), 5_000)
+    _require_text(proposal, "proposal", _("Proposal"), 5_000)
+    request = CoordinationRequest.objects.create(
+        task=task,
+        requested_by=by,
+        requested_at=timezone.now(),
+        tried=tried,
+        disagreement=disagreement,
+        proposal=proposal,
+    )
+    _finish(task, by, "request_coordination", note=proposal, payload={"request": request.pk})
+    return request
+
+
+@transaction.atomic
+def task_answer_coordination(
+    *, request: CoordinationRequest, by, answer: str, expected_version: int | None = None
+) -> CoordinationRequest:
+    """The portfolio leader answers a coordination request; the answer joins the timeline."""
+    task = _begin(request.task, by, "answer_coordination", expected_version)
+    request = CoordinationRequest.objects.select_for_update().get(pk=request.pk)
+    if request.is_answered:
+        raise WrongState(_("This coordination request has already been answered."))
+    _require_text(answer, "answer", _("Answer"), 5_000)
+    request.answer, request.answered_by, request.answered_at = answer, by, timezone.now()
+    request.save(update_fields=["answer", "answered_by", "answered_at"])
+    _finish(task, by, "answer_coordination", note=answer, payload={"request": request.pk})
+    return request
+
+
+def _checked_files(files: Iterable) -> list:
+    files = [upload for upload in files if upload]
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValidationError(
+            {"files": _("At most %(count)s files at a time.") % {"count": MAX_ATTACHMENTS}}
+        )
+    for upload in files:
+        try:
+            check_upload(upload)
+        except ValidationError as error:
+            raise ValidationError({"files": error.messages}) from None
+    return files
 
 
 # ---------------------------------------------------------------------------

@@ -5,6 +5,12 @@ from . import views
 app_name = "taskboard"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("inbox/", views.inbox, name="inbox"),
     path("tasks/", views.task_list, name="task_list"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/<slug:action>/", views.task_action, name="task_action"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

@@ -1,24 +1,75 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from kombu import Connection
 
-from . import selectors
+from . import selectors, services
+from .actions import ACTIONS, available_actions
+from .choices import UNIT_ROLES
 from .filters import TaskFilter
-from .models import Task
+from .forms import ActionForm
+from .models import Attachment, Task, role_of
+from .services import ActionNotAllowed, TaskActionError, TaskChanged
 
 PAGE_SIZE = 25
 
 
 @login_required
 def home(request):
+    """Unit staff start at their inbox; everyone else at the task list."""
+    if role_of(request.user) in UNIT_ROLES:
+        return redirect("taskboard:inbox")
     return redirect("taskboard:task_list")
+
+
+@login_required
+def inbox(request):
+    """The unit's tasks grouped by what needs doing: the unit head's and liaison's start."""
+    if role_of(request.user) not in UNIT_ROLES:
+        messages.info(request, _("The inbox is for responsible units; here are your tasks."))
+        return redirect("taskboard:task_list")
+    today = timezone.localdate()
+    groups = selectors.unit_inbox(
+        unit_id=request.user.profile.unit_id,
+        today=today,
+        due_soon_until=services.due_soon_until(today),
+        days=settings.DUE_SOON_WORKDAYS,
+    )
+    return render(request, "taskboard/inbox.html", {"groups": groups, "today": today})
+
+
+@login_required
+def notification_list(request):
+    notifications = request.user.notifications.select_related("task", "event__actor")
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "taskboard/notification_list.html", {"page": page, "query": ""})
+
+
+@login_required
+def notification_open(request, pk: int):
+    """Mark one notification read and go to its task."""
+    notification = get_object_or_404(request.user.notifications, pk=pk)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return redirect("taskboard:task_detail", pk=notification.task_id)
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request):
+    count = request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, _("%(count)s notifications marked as read.") % {"count": count})
+    return redirect("taskboard:notification_list")
 
 
 @login_required
@@ -40,14 +91,85 @@ def task_list(request):
     )
 
 
-@login_required
-def task_detail(request, pk: int):
+def _task_page(request, pk: int, *, bound: tuple[str, ActionForm] | None = None, status=200):
+    """The task page, with a form for each action this person may take now. A form that
+    failed is shown again as the person filled it in."""
     tasks = selectors.task_detail(tasks=Task.objects.visible_to(request.user))
     task = get_object_or_404(tasks, pk=pk)
+    forms = {}
+    for name in available_actions(task=task, user=request.user):
+        forms[name] = ACTIONS[name].form(task=task, user=request.user)
+    if bound is not None:
+        name, form = bound
+        form.task = task
+        forms[name] = form
     return render(
         request,
         "taskboard/task_detail.html",
-        {"task": task, "today": timezone.localdate()},
+        {
+            "task": task,
+            "today": timezone.localdate(),
+            "action_forms": [(name, ACTIONS[name], form) for name, form in forms.items()],
+            "open_action": bound[0] if bound else request.GET.get("action"),
+        },
+        status=status,
+    )
+
+
+@login_required
+def task_detail(request, pk: int):
+    return _task_page(request, pk)
+
+
+@login_required
+@require_POST
+def task_action(request, pk: int, action: str):
+    """Run one action on a task; on any refusal, show the page again with what was typed."""
+    if action not in ACTIONS:
+        raise Http404
+    task = get_object_or_404(Task.objects.visible_to(request.user), pk=pk)
+    form = ACTIONS[action].form(request.POST, request.FILES, task=task, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the errors below; nothing was saved."))
+        return _task_page(request, pk, bound=(action, form), status=400)
+    try:
+        ACTIONS[action].perform(form)
+    except ValidationError as error:
+        _add_errors(form, error)
+        messages.error(request, _("Please correct the errors below; nothing was saved."))
+        return _task_page(request, pk, bound=(action, form), status=400)
+    except TaskChanged as error:
+        messages.error(request, error.message)
+        # Keep what was typed, but against the version now on the page.
+        data = request.POST.copy()
+        data["version"] = error.task.version
+        form = ACTIONS[action].form(data, task=error.task, user=request.user)
+        form.is_valid()
+        return _task_page(request, pk, bound=(action, form), status=409)
+    except TaskActionError as error:
+        messages.error(request, error.message)
+        status = 403 if isinstance(error, ActionNotAllowed) else 409
+        return _task_page(request, pk, status=status)
+    messages.success(request, ACTIONS[action].done)
+    return redirect("taskboard:task_detail", pk=pk)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def attachment_download(request, pk: int):
+    """A file, only for people who can see its task."""
+    attachment = get_object_or_404(
+        Attachment.objects.filter(task__in=Task.objects.visible_to(request.user)), pk=pk
+    )
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
     )
 
 
