@@ -97,7 +97,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "taskboard:task_list"
+LOGIN_REDIRECT_URL = "taskboard:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Idle sessions expire: every request pushes the expiry forward by this much.

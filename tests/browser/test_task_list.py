@@ -23,11 +23,15 @@ def tasks(city):
 
 SEES_ALL = ["alice", "dirk", "dana", "mayor"]
 SEES_A_ONLY = ["uma", "lisa", "pat"]
+UNIT_STAFF = {"uma", "lisa", "bob"}
 
 
 @pytest.mark.parametrize("username", SEES_ALL + SEES_A_ONLY + ["bob"])
 def test_each_role_logs_in_and_opens_the_task_list(page, tasks, username):
     log_in(page, username)
+    if username in UNIT_STAFF:
+        page.wait_for_url("**/inbox/")
+        page.get_by_role("link", name="督办事项", exact=True).click()
 
     page.wait_for_url("**/tasks/")
     assert page.get_by_role("heading", name="督办事项").is_visible()
@@ -59,7 +63,8 @@ def test_unit_head_on_a_phone_opens_a_task_from_the_list(browser, live_server, c
     context = browser.new_context(base_url=live_server.url, viewport=PHONE, locale="zh-CN")
     page = context.new_page()
     log_in(page, "uma")
-    page.wait_for_url("**/tasks/")
+    page.wait_for_url("**/inbox/")
+    page.get_by_role("link", name="督办事项", exact=True).click()
     page.get_by_role("link", name="发改委牵头的重点项目").click()
     assert page.get_by_role("heading", name="发改委牵头的重点项目").is_visible()
     assert page.get_by_role("heading", name="办理过程").is_visible()
