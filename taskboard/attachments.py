@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import uuid
 
@@ -58,7 +59,7 @@ def check_upload(upload) -> None:
         )
     signatures = ALLOWED[ext]
     if signatures is None:
-        if b"\x00" in head or not _is_text(head):
+        if _has_nul(upload) or not _is_text(head):
             raise ValidationError(
                 _("“%(name)s” is not the kind of file its name says.") % {"name": name}
             )
@@ -68,19 +69,23 @@ def check_upload(upload) -> None:
         )
 
 
+def _has_nul(upload) -> bool:
+    # A NUL anywhere, not only in the first 2 KB, means the file is not plain text.
+    found = any(b"\x00" in chunk for chunk in upload.chunks())
+    upload.seek(0)
+    return found
+
+
 def _is_text(head: bytes) -> bool:
+    # Incremental decoders accept a multi-byte character cut in half at the end of the
+    # first 2 KB, whatever its length (2 or 4 bytes in GB18030, 2 to 4 in UTF-8).
     for encoding in ("utf-8", "gb18030"):
         try:
-            head.decode(encoding)
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
             return True
         except UnicodeDecodeError:
             continue
-    # The first 2 KB may cut a multi-byte character in half.
-    try:
-        head[:-3].decode("utf-8")
-        return True
-    except UnicodeDecodeError:
-        return False
+    return False
 
 
 def stored_name(instance, filename: str) -> str:

@@ -114,6 +114,8 @@ class EventKind(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
     RESUMED = "resumed", _("Resumed")
     CANCELLED = "cancelled", _("Cancelled")
+    EDITED = "edited", _("Details changed")
+    REOPENED = "reopened", _("Reopened")
     PART_SUBMITTED = "part_submitted", _("Co-unit part submitted")
     COORDINATION_REQUESTED = "coordination_requested", _("Coordination requested")
     COORDINATION_ANSWERED = "coordination_answered", _("Coordination answered")

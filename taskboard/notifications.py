@@ -59,6 +59,8 @@ RECIPIENTS = {
     EventKind.SUSPENDED: lambda task: [unit_staff(_all_units(task)), assigners(task)],
     EventKind.RESUMED: lambda task: [unit_staff(_all_units(task)), assigners(task)],
     EventKind.CANCELLED: lambda task: [unit_staff(_all_units(task)), assigners(task)],
+    EventKind.EDITED: lambda task: [unit_staff(_all_units(task))],
+    EventKind.REOPENED: lambda task: [unit_staff(_all_units(task))],
     EventKind.PART_SUBMITTED: lambda task: [unit_staff([task.lead_unit_id])],
     EventKind.COORDINATION_REQUESTED: lambda task: [leaders_over(task)],
     EventKind.COORDINATION_ANSWERED: lambda task: [unit_staff([task.lead_unit_id])],

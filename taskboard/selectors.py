@@ -16,6 +16,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import OPEN_STATES, TaskState
@@ -99,7 +100,8 @@ def _inbox_group(task: Task, today: datetime.date, due_soon_until: datetime.date
         task.is_lead
         and task.state != TaskState.CLOSURE_REQUESTED
         and period_start is not None
-        and (task.last_report_at is None or task.last_report_at.date() < period_start)
+        # The period starts at midnight in Beijing, not in UTC.
+        and (task.last_report_at is None or timezone.localdate(task.last_report_at) < period_start)
     ):
         return "report_due"
     return "rest"

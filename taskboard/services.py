@@ -177,6 +177,20 @@ TRANSITIONS: dict[str, Transition] = {
         EventKind.COORDINATION_ANSWERED,
         is_leader_over,
     ),
+    "edit": Transition(
+        frozenset({TaskState.DRAFT, TaskState.SUSPENDED, *OPEN_STATES}),
+        None,
+        EventKind.EDITED,
+        lambda user, task: is_office(user),
+    ),
+    # A closed task handled again: a proposer not satisfied with the reply (不满意), or a
+    # closure found wanting on later verification.
+    "reopen": Transition(
+        frozenset({TaskState.CLOSED}),
+        TaskState.IN_PROGRESS,
+        EventKind.REOPENED,
+        lambda user, task: is_office(user),
+    ),
     "request_closure": Transition(
         _WORKING, TaskState.CLOSURE_REQUESTED, EventKind.CLOSURE_REQUESTED, is_lead_unit_staff
     ),
@@ -216,21 +230,28 @@ def allowed_actions(*, task: Task, user) -> list[str]:
     ]
 
 
+def check_allowed(*, task: Task, user, action: str) -> None:
+    """Raise ActionNotAllowed or WrongState if this person may not take this action now."""
+    transition = TRANSITIONS[action]
+    if not transition.allowed(user, task):
+        raise ActionNotAllowed(_("You may not do this on this task."))
+    if task.state not in transition.sources:
+        raise WrongState(
+            _("This cannot be done while the task is “%(state)s”.")
+            % {"state": task.get_state_display()}
+        )
+
+
 def _begin(task: Task, by, action: str, expected_version: int | None) -> Task:
     """Lock the row, then check person, version and state, in that order of reporting."""
     # of=("self",): lock the task only, not its lead unit's row (which every task of the
     # unit, and any edit of the unit, would otherwise queue behind).
     fresh = Task.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=task.pk)
-    transition = TRANSITIONS[action]
-    if not transition.allowed(by, fresh):
+    if not TRANSITIONS[action].allowed(by, fresh):
         raise ActionNotAllowed(_("You may not do this on this task."))
     if expected_version is not None and fresh.version != expected_version:
         raise TaskChanged(fresh)
-    if fresh.state not in transition.sources:
-        raise WrongState(
-            _("This cannot be done while the task is “%(state)s”.")
-            % {"state": fresh.get_state_display()}
-        )
+    check_allowed(task=fresh, user=by, action=action)
     return fresh
 
 
@@ -607,6 +628,86 @@ def task_cancel(*, task: Task, by, reason: str, expected_version: int | None = N
     _require_text(reason, "reason", _("Reason"))
     _withdraw_pending_extension(task)
     return _finish(task, by, "cancel", note=reason)
+
+
+@transaction.atomic
+def task_reopen(
+    *,
+    task: Task,
+    by,
+    reason: str,
+    deadline: datetime.date,
+    expected_version: int | None = None,
+) -> Task:
+    """The office sends a closed task back for a second handling, with a new deadline."""
+    task = _begin(task, by, "reopen", expected_version)
+    _require_text(reason, "reason", _("Reason"), 5_000)
+    if deadline < timezone.localdate():
+        raise ValidationError({"deadline": _("The new deadline cannot be in the past.")})
+    task.deadline, task.closed_at = deadline, None
+    return _finish(
+        task,
+        by,
+        "reopen",
+        note=reason,
+        payload={"deadline": deadline.isoformat()},
+        fields=["deadline", "closed_at"],
+    )
+
+
+EDITABLE_FIELDS = {
+    "title",
+    "requirement",
+    "lead_leader",
+    "lead_unit",
+    "owner",
+    "feedback_cadence",
+    "publicly_listed",
+    "deadline_source",
+}
+DRAFT_ONLY_FIELDS = {"deadline"}
+
+
+@transaction.atomic
+def task_update(
+    *, task: Task, by, changes: dict, co_units=None, expected_version: int | None = None
+) -> Task:
+    """The office corrects a task's details (a form, or a re-imported ledger row). The
+    deadline of an assigned task moves only through an extension, so it is not editable
+    here once assigned. Records what changed on the timeline; no change, no event."""
+    task = _begin(task, by, "edit", expected_version)
+    allowed = EDITABLE_FIELDS | (DRAFT_ONLY_FIELDS if task.state == TaskState.DRAFT else set())
+    refused = set(changes) - allowed
+    if refused:
+        raise ValidationError(
+            {
+                field: _("This cannot be changed here once the task is assigned.")
+                for field in refused
+            }
+        )
+    changed = {}
+    for field, value in changes.items():
+        if getattr(task, field) != value:
+            changed[field] = value
+            setattr(task, field, value)
+    if "title" in changed:
+        _require_text(task.title, "title", _("Title"))
+    task.full_clean(exclude=["co_units"])
+    co_changed = False
+    if co_units is not None:
+        new = {unit.pk for unit in co_units if unit.pk != task.lead_unit_id}
+        co_changed = new != set(task.co_units.values_list("pk", flat=True))
+    if not changed and not co_changed:
+        return task
+    if co_changed:
+        task.co_units.set(new)
+    return _finish(
+        task,
+        by,
+        "edit",
+        payload={"fields": sorted(changed) + (["co_units"] if co_changed else [])},
+        fields=list(changed),
+    )
 
 
 def _withdraw_pending_extension(task: Task) -> None:

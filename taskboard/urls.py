@@ -12,5 +12,6 @@ urlpatterns = [
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/<slug:action>/", views.task_action, name="task_action"),
+    path("pickers/<slug:kind>/", views.picker, name="picker"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

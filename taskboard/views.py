@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,11 +16,13 @@ from kombu import Connection
 
 from . import selectors, services
 from .actions import ACTIONS, available_actions
-from .choices import UNIT_ROLES
+from .choices import UNIT_ROLES, Role
 from .filters import TaskFilter
 from .forms import ActionForm
-from .models import Attachment, Task, role_of
+from .models import Attachment, Task, Unit, role_of
 from .services import ActionNotAllowed, TaskActionError, TaskChanged
+from .sources import source_of
+from .widgets import PICKER_LIMIT
 
 PAGE_SIZE = 25
 
@@ -108,6 +112,7 @@ def _task_page(request, pk: int, *, bound: tuple[str, ActionForm] | None = None,
         "taskboard/task_detail.html",
         {
             "task": task,
+            "source": source_of(task),
             "today": timezone.localdate(),
             "action_forms": [(name, ACTIONS[name], form) for name, form in forms.items()],
             "open_action": bound[0] if bound else request.GET.get("action"),
@@ -128,6 +133,12 @@ def task_action(request, pk: int, action: str):
     if action not in ACTIONS:
         raise Http404
     task = get_object_or_404(Task.objects.visible_to(request.user), pk=pk)
+    try:
+        # Refuse the wrong person or state before looking at what they typed.
+        services.check_allowed(task=task, user=request.user, action=action)
+    except TaskActionError as error:
+        messages.error(request, error.message)
+        return _task_page(request, pk, status=403 if isinstance(error, ActionNotAllowed) else 409)
     form = ACTIONS[action].form(request.POST, request.FILES, task=task, user=request.user)
     if not form.is_valid():
         messages.error(request, _("Please correct the errors below; nothing was saved."))
@@ -171,6 +182,46 @@ def attachment_download(request, pk: int):
     return FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
     )
+
+
+@login_required
+@require_GET
+def picker(request, kind: str):
+    """Options for a unit or leader picker: the chosen ones first, then matches for `q`."""
+    field = request.GET.get("field", "")
+    chosen_ids = [v for v in request.GET.getlist(field) if v.isdigit()][:200]
+    query = request.GET.get("q", "").strip()[:50].replace("\x00", "")
+    if kind == "units":
+        items = Unit.objects.filter(is_active=True)
+        search = Q(name__icontains=query) | Q(short_name__icontains=query)
+    elif kind == "leaders":
+        items = get_user_model().objects.filter(
+            is_active=True, profile__role__in=[Role.PORTFOLIO_LEADER, Role.PRINCIPAL_LEADER]
+        )
+        search = Q(first_name__icontains=query) | Q(last_name__icontains=query)
+        search |= Q(username__icontains=query) | Q(profile__title__icontains=query)
+    else:
+        raise Http404
+    chosen = list(items.filter(pk__in=chosen_ids))
+    matches = items.exclude(pk__in=chosen_ids)
+    if query:
+        matches = matches.filter(search)
+    matches = list(matches[:PICKER_LIMIT])
+    return render(
+        request,
+        "taskboard/widgets/picker_options.html",
+        {
+            "chosen": [_picker_item(item) for item in chosen],
+            "matches": [_picker_item(item) for item in matches],
+            "single": request.GET.get("single") == "1",
+        },
+    )
+
+
+def _picker_item(item) -> dict:
+    if isinstance(item, Unit):
+        return {"pk": item.pk, "label": item.name}
+    return {"pk": item.pk, "label": item.get_full_name() or item.get_username()}
 
 
 def _database_ok() -> bool:

@@ -143,13 +143,15 @@ def test_lockout_after_repeated_failed_logins(client, city):
     assert "_auth_user_id" not in client.session
 
 
-def test_good_login_lands_on_the_task_list(client, city):
+def test_good_login_lands_on_the_task_list_or_for_unit_staff_the_inbox(client, city):
+    password = "correct horse battery staple"
     response = client.post(
-        reverse("login"),
-        {"username": "uma", "password": "correct horse battery staple"},
-        follow=True,
+        reverse("login"), {"username": "alice", "password": password}, follow=True
     )
     assert response.redirect_chain[-1][0] == LIST
+    client.post(reverse("logout"))
+    response = client.post(reverse("login"), {"username": "uma", "password": password}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("taskboard:inbox")
 
 
 def test_logout_is_a_post_and_ends_the_session(client, city):
