@@ -113,6 +113,7 @@ def _task_page(request, pk: int, *, bound: tuple[str, ActionForm] | None = None,
         {
             "task": task,
             "source": source_of(task),
+            "latest_report": next(iter(task.progress_reports.all()), None),
             "today": timezone.localdate(),
             "action_forms": [(name, ACTIONS[name], form) for name, form in forms.items()],
             "open_action": bound[0] if bound else request.GET.get("action"),
@@ -144,7 +145,7 @@ def task_action(request, pk: int, action: str):
         messages.error(request, _("Please correct the errors below; nothing was saved."))
         return _task_page(request, pk, bound=(action, form), status=400)
     try:
-        ACTIONS[action].perform(form)
+        result = ACTIONS[action].perform(form)
     except ValidationError as error:
         _add_errors(form, error)
         messages.error(request, _("Please correct the errors below; nothing was saved."))
@@ -162,6 +163,14 @@ def task_action(request, pk: int, action: str):
         status = 403 if isinstance(error, ActionNotAllowed) else 409
         return _task_page(request, pk, status=status)
     messages.success(request, ACTIONS[action].done)
+    if getattr(result, "is_repeat", False):
+        messages.warning(
+            request,
+            _(
+                "Nothing changed since the last report: this report repeats it and is "
+                "marked as a repeat."
+            ),
+        )
     return redirect("taskboard:task_detail", pk=pk)
 
 

@@ -826,3 +826,38 @@ def test_an_event_without_a_person_shows_on_the_timeline_as_the_systems(client, 
 
     assert response.status_code == 200
     assert f"<span>{zh('System')}</span>" in response.content.decode()
+
+
+def test_a_report_that_repeats_the_last_one_says_so_and_is_flagged(client, city):
+    from taskboard.choices import TaskState as State
+
+    task = TaskFactory(
+        lead_unit=city.unit_a, state=State.IN_PROGRESS, deadline=datetime.date(2099, 1, 1)
+    )
+    client.force_login(city.uma)
+    url = reverse("taskboard:task_action", args=[task.pk, "report_progress"])
+    client.post(url, {"version": 1, "text": "本周无新进展", "percent": 30})
+    response = client.post(url, {"version": 2, "text": "本周无新进展", "percent": 30}, follow=True)
+    assert "重复" in response.content.decode() or "repeat" in response.content.decode()
+    assert list(task.progress_reports.values_list("is_repeat", flat=True)) == [True, False]
+
+
+def test_the_task_page_shows_milestones_against_the_reported_progress(client, city):
+    from taskboard.choices import TaskState as State
+    from taskboard.models import Milestone
+
+    task = TaskFactory(
+        lead_unit=city.unit_a, state=State.IN_PROGRESS, deadline=datetime.date(2099, 1, 1)
+    )
+    Milestone.objects.create(task=task, planned_on=datetime.date(2020, 1, 1), percent=50)
+    Milestone.objects.create(task=task, planned_on=datetime.date(2020, 6, 1), percent=80)
+    Milestone.objects.create(task=task, planned_on=datetime.date(2099, 1, 1), percent=100)
+    client.force_login(city.uma)
+    client.post(
+        reverse("taskboard:task_action", args=[task.pk, "report_progress"]),
+        {"version": 1, "text": "完成过半", "percent": 60},
+    )
+    page = client.get(reverse("taskboard:task_detail", args=[task.pk])).content.decode()
+    assert page.count('class="met"') == 1
+    assert page.count('class="behind"') == 1
+    assert '<strong class="reported-percent">60%</strong>' in page
