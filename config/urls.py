@@ -10,5 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("meetings/", include("meetings.urls")),
+    path("directives/", include("directives.urls")),
     path("", include("taskboard.urls")),
 ]

@@ -4,4 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 class DirectivesConfig(AppConfig):
     name = "directives"
-    verbose_name = _("Directives")
+    verbose_name = _("Reports, instructions and proposals")
+
+    def ready(self) -> None:
+        from taskboard import sources
+
+        from .sources import task_source
+
+        sources.register(task_source)

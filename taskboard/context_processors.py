@@ -16,9 +16,13 @@ def navigation(request):
     if role in UNIT_ROLES:
         items.append((reverse("taskboard:inbox"), _("Inbox")))
     items.append((tasks, _("Tasks")))
+    if role in {*OFFICE_ROLES, Role.ADMINISTRATOR, Role.PRINCIPAL_LEADER, Role.PORTFOLIO_LEADER}:
+        items.append((reverse("meetings:index"), _("Meetings")))
+        items.append((reverse("directives:index"), _("Reports, instructions and proposals")))
     if role in {*OFFICE_ROLES, Role.ADMINISTRATOR}:
         items.append((f"{tasks}?state={TaskState.ASSIGNED}", _("Not yet acknowledged")))
         items.append((f"{tasks}?state={TaskState.CLOSURE_REQUESTED}", _("Closure to review")))
+        items.append((reverse("taskboard:ledger_import"), _("Import ledger")))
     if user.is_staff:
         items.append((reverse("admin:index"), _("Administration")))
     profile = getattr(user, "profile", None)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ledger_views, views
 
 app_name = "taskboard"
 urlpatterns = [
@@ -14,4 +14,11 @@ urlpatterns = [
     path("tasks/<int:pk>/<slug:action>/", views.task_action, name="task_action"),
     path("pickers/<slug:kind>/", views.picker, name="picker"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+]
+
+# The task ledger (台账) as Excel: template, export of a filtered list, import.
+urlpatterns += [
+    path("ledger/template.xlsx", ledger_views.ledger_template, name="ledger_template"),
+    path("ledger/export.xlsx", ledger_views.ledger_export, name="ledger_export"),
+    path("ledger/import/", ledger_views.ledger_import, name="ledger_import"),
 ]

@@ -2,6 +2,8 @@ import os
 
 import pytest
 
+from tests.playwright import browser, page  # noqa: F401  (fixtures for every browser test)
+
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
@@ -54,3 +56,21 @@ def city(db):
         mayor=person("mayor", Role.PRINCIPAL_LEADER),
         carl=person("carl", Role.COPY_RECIPIENT),
     )
+
+
+@pytest.fixture(autouse=True)
+def _deadline_rules_after_a_flush(request):
+    """Transactional tests flush every table, the deadline rules of the data migration
+    included; put them back for the transactional tests that follow."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps
+
+    from taskboard.models import DeadlineRule
+
+    if not DeadlineRule.objects.exists():
+        importlib.import_module("taskboard.migrations.0002_deadline_rules").add_rules(apps, None)
