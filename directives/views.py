@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from taskboard.choices import OFFICE_ROLES, Role, TaskState
-from taskboard.models import role_of
+from taskboard.models import Task, role_of
 from taskboard.services import TaskActionError, is_office
 
 from . import filters, forms, selectors, services
@@ -25,6 +25,11 @@ from .models import Instruction, Proposal, SuperiorAssignment, Target, WorkRepor
 
 PAGE_SIZE = 25
 VIEWER_ROLES = {*OFFICE_ROLES, Role.ADMINISTRATOR, Role.PRINCIPAL_LEADER, Role.PORTFOLIO_LEADER}
+
+
+def _visible(request):
+    """A portfolio leader sees the source rows of the tasks in the portfolio, no others."""
+    return Task.objects.visible_to(request.user)
 
 
 def may_view(user) -> bool:
@@ -193,7 +198,7 @@ def work_report_edit(request, pk: int):
 @viewer_required
 def work_report_detail(request, pk: int):
     report = get_object_or_404(WorkReport, pk=pk)
-    targets = list(selectors.targets_of(report))
+    targets = list(selectors.targets_of(report).filter(task__in=_visible(request)))
     drafts = sum(
         (t.task.state == TaskState.DRAFT)
         + sum(c.state == TaskState.DRAFT for c in t.task.children.all())
@@ -357,7 +362,7 @@ def instruction_list(request):
     return _list_page(
         request,
         filterset_class=filters.InstructionFilter,
-        queryset=Instruction.objects.all(),
+        queryset=Instruction.objects.filter(task__in=_visible(request)),
         selector=lambda qs: selectors.instruction_list(instructions=qs),
         template="directives/instruction_list.html",
     )
@@ -432,7 +437,10 @@ def instruction_edit(request, pk: int):
 @viewer_required
 def instruction_detail(request, pk: int):
     instruction = get_object_or_404(
-        selectors.instruction_detail(instructions=Instruction.objects.all()), pk=pk
+        selectors.instruction_detail(
+            instructions=Instruction.objects.filter(task__in=_visible(request))
+        ),
+        pk=pk,
     )
     return render(
         request,
@@ -547,7 +555,7 @@ def superior_edit(request, pk: int):
 @viewer_required
 def superior_detail(request, pk: int):
     assignment = get_object_or_404(SuperiorAssignment, pk=pk)
-    items = list(selectors.items_of(assignment))
+    items = list(selectors.items_of(assignment).filter(task__in=_visible(request)))
     return render(
         request,
         "directives/superior_detail.html",
@@ -581,7 +589,7 @@ def proposal_list(request):
     return _list_page(
         request,
         filterset_class=filters.ProposalFilter,
-        queryset=Proposal.objects.all(),
+        queryset=Proposal.objects.filter(task__in=_visible(request)),
         selector=lambda qs: selectors.proposal_list(proposals=qs),
         template="directives/proposal_list.html",
     )
@@ -647,7 +655,8 @@ def proposal_edit(request, pk: int):
 
 def _proposal_page(request, proposal_pk, *, reply_form=None, satisfaction_form=None, status=200):
     proposal = get_object_or_404(
-        selectors.proposal_detail(proposals=Proposal.objects.all()), pk=proposal_pk
+        selectors.proposal_detail(proposals=Proposal.objects.filter(task__in=_visible(request))),
+        pk=proposal_pk,
     )
     replies = list(proposal.replies.all())
     last = replies[-1] if replies else None

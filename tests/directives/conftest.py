@@ -31,7 +31,7 @@ def make_instruction(city, *, leader=None, issued_on=datetime.date(2026, 3, 2), 
         issued_on=issued_on,
         kind=extra.pop("kind", "letter"),
         text=extra.pop("text", "请市发改委牵头、市财政局配合，尽快解决群众反映的供暖问题。"),
-        people=UnitsAndPeople(lead_unit=city.unit_a, co_units=[city.unit_b]),
+        people=extra.pop("people", UnitsAndPeople(lead_unit=city.unit_a, co_units=[city.unit_b])),
         **extra,
     )
 

@@ -612,3 +612,20 @@ def test_editing_a_proposal_keeps_its_number_unique(client, city):
     assert client.post(url, proposal_data(city, number=3, title="新标题")).status_code == 302
     second.refresh_from_db()
     assert (second.number, second.task.title) == (3, "新标题")
+
+
+def test_a_portfolio_leader_sees_only_the_instructions_and_proposals_of_the_portfolio(client, city):
+    from django.urls import reverse
+
+    from directives.services import UnitsAndPeople
+
+    own = make_instruction(city, people=UnitsAndPeople(lead_unit=city.unit_a, co_units=[]))
+    other = make_instruction(city, people=UnitsAndPeople(lead_unit=city.unit_b, co_units=[]))
+    client.force_login(city.pat)
+    page = client.get(reverse("directives:instruction_list")).content.decode()
+    assert f"/directives/instructions/{own.pk}/" in page
+    assert f"/directives/instructions/{other.pk}/" not in page
+    url = reverse("directives:instruction_detail", args=[other.pk])
+    assert client.get(url).status_code == 404
+    client.force_login(city.mayor)
+    assert client.get(url).status_code == 200
