@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class InstructionKind(models.TextChoices):
@@ -14,7 +15,7 @@ class ProposalKind(models.TextChoices):
     """人大代表建议 or 政协委员提案; the labels are short because they name the number too."""
 
     SUGGESTION = "suggestion", _("Suggestion")
-    PROPOSAL = "proposal", _("Proposal")
+    PROPOSAL = "proposal", pgettext_lazy("kind of proposal", "Proposal")
 
 
 class Satisfaction(models.TextChoices):

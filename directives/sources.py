@@ -61,7 +61,7 @@ def task_source(task: Task) -> SourceLink | None:
         proposal = Proposal.objects.filter(task_id__in=ids).first()
         if proposal:
             return SourceLink(
-                _("%(kind)s no. %(number)s")
+                _("%(kind)s number %(number)s")
                 % {"kind": proposal.get_kind_display(), "number": proposal.number},
                 reverse("directives:proposal_detail", args=[proposal.pk]),
             )
