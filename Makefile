@@ -33,7 +33,7 @@ setup: $(VENV)/.installed static/vendor/echarts/echarts.min.js locale/zh_Hans/LC
 run: setup  ## migrate the SQLite database, load demo data, start web + worker + beat
 	$(MANAGE) migrate --noinput --verbosity 0
 	$(MANAGE) install_beat_schedule
-	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo && $(MANAGE) seed_demo_meetings && $(MANAGE) seed_demo_directives
 	@echo ""
 	@echo "  督办 is starting at http://127.0.0.1:$(WEB_PORT)/ (Ctrl-C stops web, worker and beat)"
 	@echo ""
@@ -53,7 +53,7 @@ format: setup  ## format the code with ruff
 
 demo: setup  ## load the demo city into the local database (idempotent)
 	$(MANAGE) migrate --noinput --verbosity 0
-	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo && $(MANAGE) seed_demo_meetings && $(MANAGE) seed_demo_directives
 
 clean:  ## remove the virtualenv, npm packages and the local database
 	rm -rf $(VENV) node_modules static/vendor var

@@ -7,8 +7,10 @@ class DirectivesConfig(AppConfig):
     verbose_name = _("Reports, instructions and proposals")
 
     def ready(self) -> None:
-        from taskboard import sources
+        from taskboard import ledger, sources
 
+        from .ledger import PROPOSAL_LEDGER
         from .sources import task_source
 
         sources.register(task_source)
+        ledger.register(PROPOSAL_LEDGER)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ledger_views, views
 
 app_name = "directives"
 urlpatterns = [
@@ -39,4 +39,15 @@ urlpatterns = [
         views.proposal_satisfaction,
         name="proposal_satisfaction",
     ),
+]
+
+# The ledger of suggestions and proposals (建议提案台账) as Excel: template, export, import.
+urlpatterns += [
+    path(
+        "proposals/ledger/template.xlsx",
+        ledger_views.ledger_template,
+        name="proposal_ledger_template",
+    ),
+    path("proposals/ledger/export.xlsx", ledger_views.ledger_export, name="proposal_ledger_export"),
+    path("proposals/ledger/import/", ledger_views.ledger_import, name="proposal_ledger_import"),
 ]

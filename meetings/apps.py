@@ -7,8 +7,10 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self):
-        from taskboard import sources
+        from taskboard import ledger, sources
 
+        from .ledger import MEETING_LEDGER
         from .sources import decision_of_task
 
         sources.register(decision_of_task)
+        ledger.register(MEETING_LEDGER)

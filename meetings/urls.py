@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ledger_views, views
 
 app_name = "meetings"
 urlpatterns = [
@@ -13,4 +13,11 @@ urlpatterns = [
     path("<int:pk>/decisions/assign/", views.decisions_assign, name="decisions_assign"),
     path("decisions/<int:pk>/edit/", views.decision_update, name="decision_update"),
     path("series/<slug:kind>/<int:year>/", views.meeting_series, name="meeting_series"),
+]
+
+# The ledger of meeting decisions (会议议定事项台账) as Excel: template, export, import.
+urlpatterns += [
+    path("ledger/template.xlsx", ledger_views.ledger_template, name="ledger_template"),
+    path("ledger/export.xlsx", ledger_views.ledger_export, name="ledger_export"),
+    path("ledger/import/", ledger_views.ledger_import, name="ledger_import"),
 ]

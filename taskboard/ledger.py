@@ -111,13 +111,13 @@ STATE_LABELS = {
 LEADER_ROLES = {Role.PORTFOLIO_LEADER, Role.PRINCIPAL_LEADER}
 
 
-def _lookup(labels: dict, aliases: dict) -> dict[str, str]:
+def lookup(labels: dict, aliases: dict) -> dict[str, str]:
     # Labels, their aliases and the stored values themselves all name a choice.
     return {**{str(v): v for v in labels}, **aliases, **{label: v for v, label in labels.items()}}
 
 
-ORIGIN_BY_LABEL = _lookup(ORIGIN_LABELS, ORIGIN_ALIASES)
-CADENCE_BY_LABEL = _lookup(CADENCE_LABELS, CADENCE_ALIASES)
+ORIGIN_BY_LABEL = lookup(ORIGIN_LABELS, ORIGIN_ALIASES)
+CADENCE_BY_LABEL = lookup(CADENCE_LABELS, CADENCE_ALIASES)
 
 # ---------------------------------------------------------------------------
 # Errors
@@ -204,6 +204,32 @@ def date(raw) -> datetime.date | None:
         _("“%(value)s” is not a date. Write it as 2026-03-05, 2026/03/05 or 2026年3月5日.")
         % {"value": value},
     )
+
+
+def positive_integer(raw, maximum: int = 32_767) -> int | None:
+    """A whole number from 1 to `maximum`, written as a number or as text; None if blank."""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        value = raw
+    else:
+        written = text(raw, 20)
+        if not written:
+            return None
+        value = int(written) if written.isascii() and written.isdigit() else 0
+        raw = written
+    if not 1 <= value <= maximum:
+        raise CellError(
+            "bad_number",
+            _("“%(value)s” is not a whole number from 1 to %(maximum)s.")
+            % {"value": raw, "maximum": maximum},
+        )
+    return value
+
+
+def choice(raw, by_label: dict[str, str], labels: dict, code: str) -> str | None:
+    """The stored value a label (or an alias, or the value itself) names; None if blank."""
+    return _choice(raw, by_label, labels, code)
 
 
 def _choice(raw, by_label: dict[str, str], labels: dict, code: str) -> str | None:
@@ -312,21 +338,57 @@ class Column:
     choices: tuple[str, ...] = ()
 
 
+class LedgerHooks:
+    """What a source app adds to the import of its ledger. One instance serves one import,
+    for the person `by`, so it may keep what `prepare` loads. The defaults are the task
+    ledger's own behaviour: rows are found by code only and written as tasks."""
+
+    # A new row whose title and lead unit are an existing task's is taken for a re-upload
+    # and refused. A source that finds its rows by a key of its own (`find`) turns this off.
+    refuse_duplicate_titles = True
+
+    def __init__(self, spec: LedgerSpec, by):
+        self.spec, self.by = spec, by
+
+    def prepare(self, rows: list[tuple[int, dict[str, object]]]) -> None:
+        """Called once, before any row is checked, with each row's number and parsed values
+        (a cell that could not be read is missing); load here what the checks need."""
+
+    def find(self, values: dict[str, object]) -> Task | None:
+        """The existing task a row without a code stands for, if the source can tell."""
+        return None
+
+    def check(self, plan: RowPlan, error: Callable[[str, str, str], None]) -> None:
+        """The source's checks of one row, before the task ledger's own; may normalise
+        `plan.values`. Report a problem with error(column key, code, message)."""
+
+    def apply(self, row: RowPlan) -> tuple[str, Task]:
+        """Write one checked row, inside the import's transaction; (outcome, task)."""
+        return apply_task_row(row, self.by)
+
+
 @dataclass(frozen=True)
 class LedgerSpec:
     """The columns of a ledger, in order. A source app makes its own ledger by extending the
-    task ledger with its columns; the generic import writes the task columns and checks,
-    but does not write, columns it does not know."""
+    task ledger with its columns and, to write them, its own `hooks`; without hooks the
+    import writes the task columns and checks, but does not write, columns it does not
+    know. `instructions` are the source's lines on the instructions sheet; the export
+    joins `export_related` and sorts by `export_order`."""
 
     name: str
     columns: tuple[Column, ...]
+    hooks: type[LedgerHooks] = LedgerHooks
+    title: str = "督办事项台账"
+    instructions: tuple[str, ...] = ()
+    export_related: tuple[str, ...] = ()
+    export_order: tuple[str, ...] = ("-year", "-code")
 
-    def extended(self, name: str, *columns: Column) -> LedgerSpec:
+    def extended(self, name: str, *columns: Column, **changes) -> LedgerSpec:
         keys = {column.key for column in self.columns}
         clashes = [column.key for column in columns if column.key in keys]
         if clashes:
             raise ValueError(f"{self.name} already has columns {clashes}")
-        return replace(self, name=name, columns=self.columns + tuple(columns))
+        return replace(self, name=name, columns=self.columns + tuple(columns), **changes)
 
     @property
     def headers(self) -> list[str]:
@@ -447,6 +509,20 @@ TASK_LEDGER = LedgerSpec(
     ),
 )
 
+# Source apps register their ledgers here (in AppConfig.ready()); pages find them by name.
+_ledgers: dict[str, LedgerSpec] = {}
+
+
+def register(spec: LedgerSpec) -> None:
+    _ledgers[spec.name] = spec
+
+
+def ledger_named(name: str) -> LedgerSpec:
+    return _ledgers[name]
+
+
+register(TASK_LEDGER)
+
 GENERAL_INSTRUCTIONS = [
     "督办事项台账填写说明",
     "1. 请在“台账”工作表中填写，第一行为列名，请勿修改或删除列名；每行一项督办事项，空行会被跳过。",
@@ -515,11 +591,15 @@ def _write_instructions(sheet, spec: LedgerSpec) -> None:
     sheet.column_dimensions["C"].width = 90
     wrap = Alignment(wrap_text=True, vertical="top")
     bold = Font(bold=True)
-    for line in GENERAL_INSTRUCTIONS:
-        cell = WriteOnlyCell(sheet, value=line)
-        if line is GENERAL_INSTRUCTIONS[0]:
-            cell.font = bold
-        sheet.append([cell])
+    title = WriteOnlyCell(sheet, value=f"{spec.title}填写说明")
+    title.font = bold
+    sheet.append([title])
+    for line in GENERAL_INSTRUCTIONS[1:]:
+        sheet.append([line])
+    if spec.instructions:
+        sheet.append([])
+        for line in spec.instructions:
+            sheet.append([line])
     sheet.append([])
     header = []
     for title in ("列名", "是否必填", "填写说明"):
@@ -545,9 +625,9 @@ def ledger_export(*, tasks: QuerySet[Task], spec: LedgerSpec = TASK_LEDGER) -> I
     (one more co-unit query per EXPORT_CHUNK rows)."""
     directory = Directory()
     tasks = (
-        tasks.select_related("lead_unit")
+        tasks.select_related("lead_unit", *spec.export_related)
         .prefetch_related("co_units")
-        .order_by("-year", "-code")
+        .order_by(*spec.export_order)
         .iterator(chunk_size=EXPORT_CHUNK)
     )
     rows = ([column.value(task, directory) for column in spec.columns] for task in tasks)
@@ -714,10 +794,19 @@ class LedgerPlan:
 def ledger_validate(*, file, by, spec: LedgerSpec = TASK_LEDGER) -> LedgerPlan:
     """Read the file and check every row against the units, people and tasks it names.
     Writes nothing; `errors` lists every problem found."""
+    return _validate(file, by, spec)[0]
+
+
+def _validate(file, by, spec: LedgerSpec) -> tuple[LedgerPlan, LedgerHooks]:
+    hooks = spec.hooks(spec, by)
     rows, errors = ledger_read(file=file, spec=spec)
     if errors:
-        return LedgerPlan(errors=errors)
+        return LedgerPlan(errors=errors), hooks
     directory = Directory()
+    parsed = [_parse_row(row, spec, directory) for row in rows]
+    hooks.prepare(
+        [(row.number, values) for row, (values, _errors) in zip(rows, parsed, strict=True)]
+    )
     codes = [_code_of(row) for row in rows]
     tasks = (
         Task.objects.visible_to(by)
@@ -727,8 +816,8 @@ def ledger_validate(*, file, by, spec: LedgerSpec = TASK_LEDGER) -> LedgerPlan:
     tasks_by_code = {task.code: task for task in tasks}
     first_row_of_code: dict[str, int] = {}
     plan = LedgerPlan()
-    for row, code in zip(rows, codes, strict=True):
-        row_plan, row_errors = _plan_row(row, spec, directory, tasks_by_code)
+    for row, code, (values, row_errors) in zip(rows, codes, parsed, strict=True):
+        row_plan = _plan_row(row.number, values, row_errors, spec, directory, tasks_by_code, hooks)
         if code and code in first_row_of_code:
             row_errors.append(
                 RowError(
@@ -743,12 +832,13 @@ def ledger_validate(*, file, by, spec: LedgerSpec = TASK_LEDGER) -> LedgerPlan:
         plan.errors.extend(row_errors)
         if not row_errors:
             plan.rows.append(row_plan)
-    plan.errors.extend(_duplicate_new_tasks(plan.rows, spec))
+    if hooks.refuse_duplicate_titles:
+        plan.errors.extend(_duplicate_new_tasks(plan.rows, spec))
     order = {column.header: i for i, column in enumerate(spec.columns)}
     plan.errors.sort(key=lambda error: (error.row or 0, order.get(error.column, -1)))
     if plan.errors:
         plan.rows = []
-    return plan
+    return plan, hooks
 
 
 def _code_of(row: SheetRow) -> str:
@@ -758,9 +848,10 @@ def _code_of(row: SheetRow) -> str:
         return ""  # reported by the column's own check
 
 
-def _plan_row(
-    row: SheetRow, spec: LedgerSpec, directory: Directory, tasks_by_code: dict[str, Task]
-) -> tuple[RowPlan, list[RowError]]:
+def _parse_row(
+    row: SheetRow, spec: LedgerSpec, directory: Directory
+) -> tuple[dict[str, object], list[RowError]]:
+    """The row's cells read by their columns, and the cells that could not be read."""
     values: dict[str, object] = {}
     errors: list[RowError] = []
 
@@ -781,6 +872,22 @@ def _plan_row(
                 "required",
                 _("“%(header)s” is required.") % {"header": column.header},
             )
+    return values, errors
+
+
+def _plan_row(
+    number: int,
+    values: dict[str, object],
+    errors: list[RowError],
+    spec: LedgerSpec,
+    directory: Directory,
+    tasks_by_code: dict[str, Task],
+    hooks: LedgerHooks,
+) -> RowPlan:
+    """What the row will do; its problems are added to `errors`."""
+
+    def error(key: str, code: str, message: str) -> None:
+        errors.append(RowError(number, spec.header(key), code, message))
 
     task = None
     if values.get("code"):
@@ -792,7 +899,12 @@ def _plan_row(
                 _("There is no task with the code %(code)s. Leave the code blank to add a task.")
                 % {"code": values["code"]},
             )
+    elif "code" in values:
+        task = hooks.find(values)
 
+    plan = RowPlan(number, task, values)
+    hooks.check(plan, error)
+    task, values = plan.task, plan.values
     current = task or Task()
     origin = values.get("origin")
     if task is not None and origin and origin != task.origin:
@@ -851,7 +963,7 @@ def _plan_row(
             "not_editable",
             _("The assignment date of an assigned task cannot be changed."),
         )
-    return RowPlan(row.number, task, values), errors
+    return plan
 
 
 def _duplicate_new_tasks(plans: list[RowPlan], spec: LedgerSpec) -> list[RowError]:
@@ -940,7 +1052,7 @@ def ledger_import(*, file, by, spec: LedgerSpec = TASK_LEDGER) -> LedgerImport:
     """Create and correct tasks from a ledger file, all rows or none, through the services."""
     if not is_office(by):
         raise ActionNotAllowed(_("Only the supervision office imports the ledger."))
-    plan = ledger_validate(file=file, by=by, spec=spec)
+    plan, hooks = _validate(file, by, spec)
     if plan.errors:
         return LedgerImport(errors=plan.errors)
     result = LedgerImport()
@@ -950,7 +1062,7 @@ def ledger_import(*, file, by, spec: LedgerSpec = TASK_LEDGER) -> LedgerImport:
                 try:
                     # A savepoint per row, so every refusal can be reported, not only the first.
                     with transaction.atomic():
-                        outcome, task = _apply(row, by)
+                        outcome, task = hooks.apply(row)
                     result.rows.append(RowOutcome(row.row, outcome, task))
                 except ValidationError as error:
                     result.errors.extend(_refusal(row.row, error, spec))
@@ -963,7 +1075,9 @@ def ledger_import(*, file, by, spec: LedgerSpec = TASK_LEDGER) -> LedgerImport:
     return result
 
 
-def _apply(row: RowPlan, by) -> tuple[str, Task]:
+def apply_task_row(row: RowPlan, by) -> tuple[str, Task]:
+    """Write a row as the task ledger does: create a task (assigned if both dates are
+    given), or correct `row.task` through the task services; (outcome, task)."""
     values = row.values
     assigned_on, deadline = values.get("assigned_on"), values.get("deadline")
     if row.task is None:
