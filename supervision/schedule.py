@@ -2,11 +2,14 @@
 django-celery-beat, where the admin can read and change it. Times are Asia/Shanghai."""
 
 BEAT_SCHEDULE = {
-    "refresh-due-states": {
-        "task": "taskboard.refresh_due_states",
-        "crontab": {"minute": "30", "hour": "6"},
-        "description": "每天 06:30 按当日重新计算所有督办事项的红黄绿灯（逾期为红，"
-        "临近截止或落后于时序进度为黄）。",
+    # The sweep refreshes the lights first, so it replaces the former "refresh-due-states"
+    # entry (the taskboard task stays, for one-off use).
+    "sweep": {
+        "task": "supervision.sweep",
+        "crontab": {"minute": "0", "hour": "7"},
+        "description": "每天 07:00 督查扫描：重新计算红黄绿灯，按当日生成临期提醒（截止前 3 个、"
+        "1 个工作日及当日）、逾期预警、进展反馈缺报提醒和未签收提醒，并通知牵头单位；"
+        "停机后自动补扫漏掉的日期，每个事项每类预警每天至多一条。",
     },
     "check-calendar-coverage": {
         "task": "taskboard.check_calendar_coverage",
