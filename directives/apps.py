@@ -9,8 +9,9 @@ class DirectivesConfig(AppConfig):
     def ready(self) -> None:
         from taskboard import ledger, sources
 
-        from .ledger import PROPOSAL_LEDGER
+        from .ledger import INSTRUCTION_LEDGER, PROPOSAL_LEDGER, TARGET_LEDGER
         from .sources import task_source
 
         sources.register(task_source)
-        ledger.register(PROPOSAL_LEDGER)
+        for spec in (PROPOSAL_LEDGER, TARGET_LEDGER, INSTRUCTION_LEDGER):
+            ledger.register(spec)

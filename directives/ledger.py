@@ -18,6 +18,7 @@ from taskboard import ledger
 from taskboard.choices import TaskOrigin, TaskState
 from taskboard.ledger import (
     CREATED,
+    LEADER_ROLES,
     ORIGIN_LABELS,
     TASK_LEDGER,
     UPDATED,
@@ -27,11 +28,11 @@ from taskboard.ledger import (
     apply_task_row,
     text,
 )
-from taskboard.models import Task
+from taskboard.models import Task, role_of
 
 from . import services
-from .choices import ProposalKind
-from .models import Proposal
+from .choices import InstructionKind, ProposalKind
+from .models import AssignmentItem, Instruction, Proposal, Target, WorkReport
 from .services import UnitsAndPeople
 
 LEDGER_NAME = "proposals"
@@ -309,4 +310,494 @@ PROPOSAL_LEDGER = TASK_LEDGER.extended(
     ),
     export_related=("proposal",),
     export_order=("-proposal__year", "proposal__kind", "proposal__number"),
+)
+
+
+# ---------------------------------------------------------------------------
+# Shared by the ledgers of targets, instructions and assignments from above
+
+
+def _source_value(related: str, attribute):
+    """An export column's value from the task's source row (`related` on the task)."""
+
+    def value(task: Task, directory) -> object:
+        try:
+            source = getattr(task, related)
+        except (Target.DoesNotExist, Instruction.DoesNotExist, AssignmentItem.DoesNotExist):
+            return None
+        return attribute(source, directory)
+
+    return value
+
+
+def _person(raw, directory):
+    name = text(raw, 150)
+    return directory.person(name) if name else None
+
+
+def _row_text(values: dict) -> str:
+    """The text of the source row: the requirement, or the title when it is blank."""
+    return (values.get("requirement") or values.get("title") or "").strip()
+
+
+class _SourceLedgerHooks(LedgerHooks):
+    """A row found by its task code or by the source's own key, written through services."""
+
+    refuse_duplicate_titles = False
+    origin: str = ""
+    # The column a duplicate key within the file is reported on.
+    key_column = "code"
+    not_a_source_code = "not_a_source"
+
+    def check_common(self, plan: RowPlan, error) -> None:
+        values = plan.values
+        origin = values.get("origin")
+        if origin and origin != self.origin:
+            error(
+                "origin",
+                "wrong_origin",
+                _("This ledger's rows have the origin “%(origin)s”.")
+                % {"origin": ORIGIN_LABELS[self.origin]},
+            )
+        if "requirement" in values and not values["requirement"] and values.get("title"):
+            # The source's text is the requirement; a blank one is the title.
+            values["requirement"] = values["title"]
+
+    def check_duplicate(self, key, plan: RowPlan, error) -> None:
+        first = self.rows_of_key.setdefault(key, plan.row)
+        if first != plan.row:
+            error(
+                self.key_column,
+                "duplicate_item",
+                _("Row %(row)s is for the same item.") % {"row": first},
+            )
+
+    def not_a_source(self, task: Task, error) -> None:
+        error(
+            "code",
+            self.not_a_source_code,
+            _("The task %(code)s does not belong to this ledger.") % {"code": task.code},
+        )
+
+
+def _on_fields(error: ValidationError, fields: dict[str, str]) -> ValidationError:
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError(
+        {fields.get(key, key): messages for key, messages in error.message_dict.items()}
+    )
+
+
+def _then_task_columns(row: RowPlan, task_id: int, by) -> Task:
+    """After a service wrote the source row: the task ledger sets the rest the row gives."""
+    task = Task.objects.prefetch_related("co_units").get(pk=task_id)
+    apply_task_row(replace(row, task=task), by)
+    return Task.objects.get(pk=task_id)
+
+
+# ---------------------------------------------------------------------------
+# Work-report targets (政府工作报告目标任务台账)
+
+TARGET_LEDGER_NAME = "work_report_targets"
+TARGET_SERVICE_FIELDS = {"text": "requirement", "number": "target_number"}
+TargetKey = tuple[int, int]  # report, target number
+
+
+class TargetLedgerHooks(_SourceLedgerHooks):
+    """Finds each row's report by year and title and its target by code or report and
+    number; writes them through the work-report services."""
+
+    origin = TaskOrigin.WORK_REPORT
+    key_column = "target_number"
+    not_a_source_code = "not_a_target"
+
+    def prepare(self, rows):
+        names = {
+            (values["report_year"], values["report_title"])
+            for _number, values in rows
+            if values.get("report_year") and values.get("report_title")
+        }
+        reports = WorkReport.objects.filter(
+            year__in={year for year, _title in names}, title__in={title for _y, title in names}
+        )
+        self.reports = {(report.year, report.title): report for report in reports}
+        codes = {values["code"] for _number, values in rows if values.get("code")}
+        found = Target.objects.filter(
+            report__in=list(self.reports.values())
+        ) | Target.objects.filter(task__code__in=codes)
+        targets = list(found.select_related("report", "task").prefetch_related("task__co_units"))
+        self.at = {(t.report_id, t.number): t for t in targets}
+        self.of_task = {t.task_id: t for t in targets}
+        self.rows_of_key: dict[TargetKey, int] = {}
+
+    def _report(self, values) -> WorkReport | None:
+        return self.reports.get((values.get("report_year"), values.get("report_title")))
+
+    def find(self, values):
+        report, number = self._report(values), values.get("target_number")
+        target = self.at.get((report.pk, number)) if report and number else None
+        return target.task if target else None
+
+    def check(self, plan: RowPlan, error):
+        values, task = plan.values, plan.task
+        self.check_common(plan, error)
+        report = self._report(values)
+        if report is None:
+            if values.get("report_year") and values.get("report_title"):
+                error(
+                    "report_title",
+                    "unknown_report",
+                    _("There is no %(year)s work report titled “%(title)s”; register it first.")
+                    % {"year": values["report_year"], "title": values["report_title"]},
+                )
+            return
+        number = values.get("target_number")
+        if not number:
+            return  # reported as required
+        self.check_duplicate((report.pk, number), plan, error)
+        if task is not None:
+            target = self.of_task.get(task.pk)
+            if target is None:
+                self.not_a_source(task, error)
+                return
+            if (target.report_id, target.number) != (report.pk, number):
+                error(
+                    "target_number",
+                    "not_editable",
+                    _("The report and number of a registered target cannot be changed."),
+                )
+        if "deadline" in values and values["deadline"] is None:
+            # Blank: the task's deadline, or for a new target the end of the report's year.
+            values["deadline"] = task.deadline if task else report.default_deadline
+        if values.get("deadline") and values["deadline"] < report.session_ended_on:
+            error(
+                "deadline",
+                "deadline_before_session",
+                _("The deadline cannot be before the session ended (%(date)s).")
+                % {"date": report.session_ended_on.isoformat()},
+            )
+
+    def _fields(self, values: dict) -> dict:
+        return {
+            "text": _row_text(values),
+            "people": _people(values),
+            "chapter": values.get("chapter", ""),
+            "indicator": values.get("indicator", ""),
+            "target_value": values.get("target_value", ""),
+        }
+
+    def apply(self, row: RowPlan):
+        values = row.values
+        try:
+            if row.task is None:
+                target = services.target_create(
+                    report=self._report(values),
+                    by=self.by,
+                    number=values["target_number"],
+                    deadline=values.get("deadline"),
+                    **self._fields(values),
+                )
+                outcome = CREATED
+            else:
+                target = self.of_task[row.task.pk]
+                if not self._differs(target, values):
+                    return apply_task_row(row, self.by)
+                target = services.target_update(
+                    target=target,
+                    by=self.by,
+                    deadline=values.get("deadline") or row.task.deadline,
+                    **self._fields(values),
+                )
+                outcome = UPDATED
+        except ValidationError as error:
+            raise _on_fields(error, TARGET_SERVICE_FIELDS) from None
+        return outcome, _then_task_columns(row, target.task_id, self.by)
+
+    @staticmethod
+    def _differs(target: Target, values: dict) -> bool:
+        wanted = {
+            "text": _row_text(values),
+            "chapter": values.get("chapter", ""),
+            "indicator": values.get("indicator", ""),
+            "target_value": values.get("target_value", ""),
+        }
+        return any(getattr(target, name) != value for name, value in wanted.items())
+
+
+def _target_value(attribute):
+    return _source_value("work_report_target", lambda target, d: attribute(target))
+
+
+TARGET_LEDGER = TASK_LEDGER.extended(
+    TARGET_LEDGER_NAME,
+    Column(
+        "report_year",
+        "报告年度",
+        8,
+        "必填，政府工作报告的年度，如 2026。",
+        _target_value(lambda t: t.report.year),
+        lambda raw, d: ledger.positive_integer(raw, 2100),
+        required=True,
+    ),
+    Column(
+        "report_title",
+        "报告标题",
+        24,
+        "必填，系统中已登记的报告标题，如“2026年政府工作报告”。报告须先在系统中登记。",
+        _target_value(lambda t: t.report.title),
+        lambda raw, d: text(raw, 200),
+        required=True,
+    ),
+    Column(
+        "target_number",
+        "目标序号",
+        8,
+        "必填，目标任务在报告中的序号（数字），同一报告内不能重复。"
+        "注意：“编号”列是督办事项编号，由系统生成。",
+        _target_value(lambda t: t.number),
+        lambda raw, d: ledger.positive_integer(raw),
+        required=True,
+    ),
+    Column(
+        "chapter",
+        "篇章类别",
+        14,
+        "可留空，目标任务所属篇章或类别，不超过100字。",
+        _target_value(lambda t: t.chapter),
+        lambda raw, d: text(raw, 100),
+    ),
+    Column(
+        "indicator",
+        "指标",
+        16,
+        "可留空，如地区生产总值增速，不超过200字。",
+        _target_value(lambda t: t.indicator),
+        lambda raw, d: text(raw, 200),
+    ),
+    Column(
+        "target_value",
+        "目标值",
+        10,
+        "可留空，如 6%左右，不超过100字。",
+        _target_value(lambda t: t.target_value),
+        lambda raw, d: text(raw, 100),
+    ),
+    hooks=TargetLedgerHooks,
+    title="政府工作报告目标任务台账",
+    instructions=(
+        "政府工作报告目标任务台账补充说明",
+        "1. 每行一项目标任务。“报告年度”和“报告标题”须与系统中已登记的报告一致，"
+        "报告不存在的行不能导入。",
+        "2. 编号留空时，按“报告 + 目标序号”查找已登记的目标任务，找到则更新，不会重复新增；"
+        "原样重新导入同一文件不会产生任何修改。",
+        "3. 来源类别须为“政府工作报告目标任务”。“工作要求”即目标任务内容，留空时取标题。"
+        "办结时限留空的，新增目标任务为报告年度年底；不得早于报告会议结束日期。",
+        "4. 已登记的目标任务，其所属报告和目标序号不能在台账中修改。",
+    ),
+    export_related=("work_report_target__report",),
+    export_order=(
+        "-work_report_target__report__year",
+        "work_report_target__report__title",
+        "work_report_target__number",
+    ),
+)
+
+
+# ---------------------------------------------------------------------------
+# Leader instructions (领导批示台账)
+
+INSTRUCTION_LEDGER_NAME = "instructions"
+INSTRUCTION_KIND_LABELS = {
+    InstructionKind.DOCUMENT: "文件批示",
+    InstructionKind.LETTER: "群众来信批示",
+    InstructionKind.FIELD_VISIT: "调研批示",
+}
+INSTRUCTION_KIND_ALIASES = {
+    "文件": InstructionKind.DOCUMENT,
+    "来信": InstructionKind.LETTER,
+    "群众来信": InstructionKind.LETTER,
+    "来信批示": InstructionKind.LETTER,
+    "调研": InstructionKind.FIELD_VISIT,
+}
+INSTRUCTION_KIND_BY_LABEL = ledger.lookup(INSTRUCTION_KIND_LABELS, INSTRUCTION_KIND_ALIASES)
+INSTRUCTION_SERVICE_FIELDS = {"text": "requirement", "kind": "instruction_kind"}
+InstructionKey = tuple[int, object, str]  # leader, date, text
+
+
+def _instruction_key(values: dict) -> InstructionKey | None:
+    leader, issued_on, text_ = values.get("leader"), values.get("issued_on"), _row_text(values)
+    return (leader.pk, issued_on, text_) if leader and issued_on and text_ else None
+
+
+class InstructionLedgerHooks(_SourceLedgerHooks):
+    """Finds each row's instruction by code or by leader, date and text; writes it through
+    the instruction services."""
+
+    origin = TaskOrigin.INSTRUCTION
+    key_column = "requirement"
+    not_a_source_code = "not_an_instruction"
+
+    def prepare(self, rows):
+        for _number, values in rows:
+            if "requirement" in values and not values["requirement"] and values.get("title"):
+                values["requirement"] = values["title"]
+        keys = {key for _number, values in rows if (key := _instruction_key(values))}
+        codes = {values["code"] for _number, values in rows if values.get("code")}
+        found = Instruction.objects.filter(
+            leader__in={k[0] for k in keys}, issued_on__in={k[1] for k in keys}
+        ) | Instruction.objects.filter(task__code__in=codes)
+        instructions = list(found.select_related("task").prefetch_related("task__co_units"))
+        self.at = {(i.leader_id, i.issued_on, i.text): i for i in instructions}
+        self.of_task = {i.task_id: i for i in instructions}
+        self.rows_of_key: dict[InstructionKey, int] = {}
+
+    def find(self, values):
+        key = _instruction_key(values)
+        instruction = self.at.get(key) if key else None
+        return instruction.task if instruction else None
+
+    def check(self, plan: RowPlan, error):
+        values, task = plan.values, plan.task
+        self.check_common(plan, error)
+        leader = values.get("leader")
+        if leader is not None:
+            if role_of(leader) not in LEADER_ROLES:
+                error(
+                    "leader",
+                    "not_a_leader",
+                    _("“%(name)s” is not a portfolio or principal leader.")
+                    % {"name": leader.get_full_name() or leader.get_username()},
+                )
+            lead_leader = values.get("lead_leader")
+            if "lead_leader" in values and lead_leader is None:
+                values["lead_leader"] = leader  # the instruction's leader leads its task
+            elif lead_leader is not None and lead_leader.pk != leader.pk:
+                error(
+                    "lead_leader",
+                    "not_the_instructing_leader",
+                    _("The lead leader of an instruction is the leader who gave it."),
+                )
+        if task is not None and task.pk not in self.of_task:
+            self.not_a_source(task, error)
+            return
+        if "deadline" in values and values["deadline"] is None:
+            del values["deadline"]  # blank: the deadline of the rule
+        key = _instruction_key(values)
+        if key is None:
+            return
+        self.check_duplicate(key, plan, error)
+        issued_on = values["issued_on"]
+        for column, message in (
+            ("deadline", _("The deadline cannot be before the instruction (%(date)s).")),
+            ("assigned_on", _("The assignment date cannot be before the instruction (%(date)s).")),
+        ):
+            if values.get(column) and values[column] < issued_on:
+                error(
+                    column,
+                    f"{column}_before_instruction",
+                    message % {"date": issued_on.isoformat()},
+                )
+
+    def _fields(self, values: dict) -> dict:
+        return {
+            "leader": values["leader"],
+            "issued_on": values["issued_on"],
+            "kind": values["instruction_kind"],
+            "reference": values.get("instruction_reference", ""),
+            "text": _row_text(values),
+            "people": _people(values),
+        }
+
+    def apply(self, row: RowPlan):
+        values = row.values
+        try:
+            if row.task is None:
+                instruction = services.instruction_create(by=self.by, **self._fields(values))
+                outcome = CREATED
+            else:
+                instruction = self.of_task[row.task.pk]
+                if not self._differs(instruction, values):
+                    return apply_task_row(row, self.by)
+                instruction = services.instruction_update(
+                    instruction=instruction, by=self.by, **self._fields(values)
+                )
+                outcome = UPDATED
+        except ValidationError as error:
+            raise _on_fields(error, INSTRUCTION_SERVICE_FIELDS) from None
+        task = _then_task_columns(row, instruction.task_id, self.by)
+        if values.get("assigned_on") and "deadline" not in values and task.state == TaskState.DRAFT:
+            services.instruction_assign(
+                instruction=instruction, by=self.by, assigned_on=values["assigned_on"]
+            )
+            task = Task.objects.get(pk=instruction.task_id)
+        return outcome, task
+
+    @staticmethod
+    def _differs(instruction: Instruction, values: dict) -> bool:
+        return (
+            instruction.leader_id != values["leader"].pk
+            or instruction.issued_on != values["issued_on"]
+            or instruction.kind != values["instruction_kind"]
+            or instruction.reference != values.get("instruction_reference", "")
+            or instruction.text != _row_text(values)
+        )
+
+
+def _instruction_value(attribute):
+    return _source_value("instruction", attribute)
+
+
+INSTRUCTION_LEDGER = TASK_LEDGER.extended(
+    INSTRUCTION_LEDGER_NAME,
+    Column(
+        "leader",
+        "批示领导",
+        12,
+        "必填，作出批示的主要领导或分管领导的姓名或用户名；有重名时填用户名。"
+        "“牵头领导”留空时即为批示领导。",
+        _instruction_value(lambda i, d: d.person_label(i.leader_id)),
+        _person,
+        required=True,
+    ),
+    Column(
+        "issued_on",
+        "批示日期",
+        12,
+        "必填，日期。办结时限留空时，按批示日期和办理时限规则计算。",
+        _instruction_value(lambda i, d: i.issued_on),
+        lambda raw, d: ledger.date(raw),
+        required=True,
+    ),
+    Column(
+        "instruction_kind",
+        "批示类型",
+        12,
+        "必填，从下拉列表中选择：" + "、".join(INSTRUCTION_KIND_LABELS.values()) + "。",
+        _instruction_value(lambda i, d: INSTRUCTION_KIND_LABELS.get(i.kind, i.kind)),
+        lambda raw, d: ledger.choice(
+            raw, INSTRUCTION_KIND_BY_LABEL, INSTRUCTION_KIND_LABELS, "unknown_instruction_kind"
+        ),
+        required=True,
+        choices=tuple(INSTRUCTION_KIND_LABELS.values()),
+    ),
+    Column(
+        "instruction_reference",
+        "文件或来信文号",
+        20,
+        "可留空，批示所在文件的文号或群众来信的编号，不超过200字。",
+        _instruction_value(lambda i, d: i.reference),
+        lambda raw, d: text(raw, 200),
+    ),
+    hooks=InstructionLedgerHooks,
+    title="领导批示台账",
+    instructions=(
+        "领导批示台账补充说明",
+        "1. 每行一件领导批示。“工作要求”即批示内容，留空时取标题。",
+        "2. 编号留空时，按“批示领导 + 批示日期 + 批示内容”查找已登记的批示，找到则更新，"
+        "不会重复新增；原样重新导入同一文件不会产生任何修改。",
+        "3. 来源类别须为“领导批示”。“牵头领导”须为批示领导或留空。办结时限留空的，"
+        "按批示日期和办理时限规则计算；只填交办日期的，按规则计算办结时限后交办。",
+    ),
+    export_related=("instruction",),
+    export_order=("-instruction__issued_on", "-instruction__pk"),
 )

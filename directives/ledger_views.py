@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET
 from taskboard import ledger_views
 from taskboard.models import Task
 
-from .filters import ProposalFilter
-from .ledger import LEDGER_NAME
-from .models import Proposal
+from .filters import InstructionFilter, ProposalFilter, WorkReportFilter
+from .ledger import INSTRUCTION_LEDGER_NAME, LEDGER_NAME, TARGET_LEDGER_NAME
+from .models import Instruction, Proposal, WorkReport
 from .views import viewer_required
 
 ledger_template = ledger_views.template_view(LEDGER_NAME, "建议提案台账导入模板.xlsx")
@@ -44,4 +44,75 @@ def ledger_export(request):
         spec_name=LEDGER_NAME,
         tasks=tasks.filter(proposal__in=filterset.qs),
         filename="建议提案台账",
+    )
+
+
+# ---------------------------------------------------------------------------
+# Work-report targets, leader instructions (and assignments from above)
+
+
+def _source_export(request, *, filterset_class, queryset, tasks_of, spec_name, filename):
+    """The rows the source list shows (same filters), as tasks this person may see."""
+    tasks = Task.objects.visible_to(request.user)
+    filterset = filterset_class(request.GET or None, queryset=queryset)
+    if filterset.is_bound and not filterset.is_valid():
+        return HttpResponseBadRequest(
+            _("Some filters are not valid; correct them on the list, then export again.")
+        )
+    return ledger_views.export_response(
+        spec_name=spec_name, tasks=tasks.filter(**{tasks_of: filterset.qs}), filename=filename
+    )
+
+
+target_ledger_template = ledger_views.template_view(
+    TARGET_LEDGER_NAME, "政府工作报告目标任务台账导入模板.xlsx"
+)
+
+target_ledger_import = ledger_views.import_view(
+    TARGET_LEDGER_NAME,
+    title=gettext_lazy("Import work report targets"),
+    template_url="directives:target_ledger_template",
+    back_url="directives:work_report_list",
+    back_label=gettext_lazy("Back to the work report targets"),
+)
+
+
+@viewer_required
+@require_GET
+def target_ledger_export(request):
+    """The targets of the reports the list shows whose tasks this person may see."""
+    return _source_export(
+        request,
+        filterset_class=WorkReportFilter,
+        queryset=WorkReport.objects.all(),
+        tasks_of="work_report_target__report__in",
+        spec_name=TARGET_LEDGER_NAME,
+        filename="政府工作报告目标任务台账",
+    )
+
+
+instruction_ledger_template = ledger_views.template_view(
+    INSTRUCTION_LEDGER_NAME, "领导批示台账导入模板.xlsx"
+)
+
+instruction_ledger_import = ledger_views.import_view(
+    INSTRUCTION_LEDGER_NAME,
+    title=gettext_lazy("Import leader instructions"),
+    template_url="directives:instruction_ledger_template",
+    back_url="directives:instruction_list",
+    back_label=gettext_lazy("Back to the leader instructions"),
+)
+
+
+@viewer_required
+@require_GET
+def instruction_ledger_export(request):
+    """The instructions the list shows whose tasks this person may see."""
+    return _source_export(
+        request,
+        filterset_class=InstructionFilter,
+        queryset=Instruction.objects.filter(task__in=Task.objects.visible_to(request.user)),
+        tasks_of="instruction__in",
+        spec_name=INSTRUCTION_LEDGER_NAME,
+        filename="领导批示台账",
     )

@@ -51,3 +51,37 @@ urlpatterns += [
     path("proposals/ledger/export.xlsx", ledger_views.ledger_export, name="proposal_ledger_export"),
     path("proposals/ledger/import/", ledger_views.ledger_import, name="proposal_ledger_import"),
 ]
+
+# The ledgers of work-report targets and leader instructions, as the proposals' above.
+urlpatterns += [
+    path(
+        "work-reports/ledger/template.xlsx",
+        ledger_views.target_ledger_template,
+        name="target_ledger_template",
+    ),
+    path(
+        "work-reports/ledger/export.xlsx",
+        ledger_views.target_ledger_export,
+        name="target_ledger_export",
+    ),
+    path(
+        "work-reports/ledger/import/",
+        ledger_views.target_ledger_import,
+        name="target_ledger_import",
+    ),
+    path(
+        "instructions/ledger/template.xlsx",
+        ledger_views.instruction_ledger_template,
+        name="instruction_ledger_template",
+    ),
+    path(
+        "instructions/ledger/export.xlsx",
+        ledger_views.instruction_ledger_export,
+        name="instruction_ledger_export",
+    ),
+    path(
+        "instructions/ledger/import/",
+        ledger_views.instruction_ledger_import,
+        name="instruction_ledger_import",
+    ),
+]
