@@ -123,3 +123,26 @@ def test_office_closes_one_request_and_returns_another(page, city):
     assert Task.objects.get(pk=done.pk).state == TaskState.CLOSED
     assert Task.objects.get(pk=weak.pk).state == TaskState.RETURNED
     assert Notification.objects.filter(recipient=city.uma, task=weak, kind="returned").exists()
+
+
+def test_a_unit_head_sees_the_bell_count_and_opens_the_notification(phone, city):
+    from taskboard import services
+
+    task = TaskFactory(
+        lead_unit=city.unit_a,
+        title="整治城区背街小巷",
+        state=TaskState.CLOSURE_REQUESTED,
+        deadline=LATER,
+    )
+    services.task_return(task=task, by=city.alice, reason="照片材料不全")
+
+    log_in(phone, "uma")
+    phone.wait_for_url("**/inbox/")
+    assert phone.locator(".bell .badge").inner_text() == "1"
+    phone.locator(".bell").click()
+    phone.wait_for_url("**/notifications/")
+    phone.get_by_role("link", name=task.title).click()
+    phone.wait_for_url(f"**/tasks/{task.pk}/")
+    assert phone.locator(".timeline").get_by_text("照片材料不全").is_visible()
+    assert phone.locator(".bell .badge").count() == 0
+    assert Notification.objects.get(recipient=city.uma, task=task).read_at is not None
