@@ -267,16 +267,6 @@ class Task(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
-    def light(self, today: datetime.date, yellow_until: datetime.date) -> str:
-        """The light for `today`, given the last date that still counts as due soon."""
-        if not self.is_open or self.deadline is None:
-            return DueState.NONE
-        if self.deadline < today:
-            return DueState.RED
-        if self.deadline <= yellow_until:
-            return DueState.YELLOW
-        return DueState.GREEN
-
     @property
     def deadline_rule(self) -> DeadlineRule | None:
         if not self.deadline_source:
