@@ -12,5 +12,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("meetings/", include("meetings.urls")),
     path("directives/", include("directives.urls")),
+    path("supervision/", include("supervision.urls")),
     path("", include("taskboard.urls")),
 ]

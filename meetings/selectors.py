@@ -4,43 +4,15 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from taskboard.choices import Role, TaskState
 from taskboard.models import Profile, Task, Unit
+from taskboard.stats import CompletionRate
 from taskboard.workdays import RuleDeadlines, deadlines_for
 
 from .models import Decision, Meeting
-
-
-@dataclass(frozen=True)
-class CompletionRate:
-    """Closed ÷ all decisions whose task is not cancelled (落实率), shown to one decimal."""
-
-    done: int
-    total: int
-
-    @property
-    def percent(self) -> Decimal | None:
-        if not self.total:
-            return None
-        exact = Decimal(self.done) * 100 / Decimal(self.total)
-        return exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-    def __str__(self) -> str:
-        percent = self.percent
-        return "—" if percent is None else f"{percent}%"
-
-    def __add__(self, other: CompletionRate) -> CompletionRate:
-        return CompletionRate(self.done + other.done, self.total + other.total)
-
-
-def completion_of(states) -> CompletionRate:
-    """The rate over tasks in these states."""
-    states = [state for state in states if state != TaskState.CANCELLED]
-    return CompletionRate(sum(state == TaskState.CLOSED for state in states), len(states))
 
 
 def _with_counts(meetings: QuerySet[Meeting], tasks: QuerySet[Task]) -> QuerySet[Meeting]:

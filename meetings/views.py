@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from taskboard.choices import TaskState
 from taskboard.models import Task
 from taskboard.services import TaskActionError
+from taskboard.stats import CompletionRate, completion_of
 
 from . import selectors, services
 from .choices import MeetingKind
@@ -22,7 +23,6 @@ from .filters import MeetingFilter
 from .forms import DecisionForm, DecisionFormSet, MeetingForm, MinutesForm, ReviewMinutesForm
 from .minutes import split_minutes
 from .models import Decision, Meeting
-from .selectors import CompletionRate, completion_of
 from .services import may_edit_meetings, may_read_minutes, may_view_meetings
 
 PAGE_SIZE = 25

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
+from . import hooks
 from .choices import UNIT_ROLES, EventKind, Role
 from .models import Notification, Task, TaskEvent
 
@@ -74,7 +75,7 @@ def notify_event(event: TaskEvent) -> int:
     for group in groups:
         recipient_ids.update(group.values_list("pk", flat=True))
     recipient_ids.discard(event.actor_id)
-    Notification.objects.bulk_create(
+    written = Notification.objects.bulk_create(
         [
             Notification(
                 recipient_id=pk,
@@ -87,4 +88,5 @@ def notify_event(event: TaskEvent) -> int:
         ],
         ignore_conflicts=True,
     )
+    hooks.notifications_written(written)
     return len(recipient_ids)

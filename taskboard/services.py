@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import workdays
+from . import hooks, workdays
 from .attachments import MAX_ATTACHMENTS, check_upload
 from .choices import (
     OFFICE_ROLES,
@@ -301,6 +301,7 @@ def _finish(
             uploaded_at=recorded.at,
         )
     notify_event(recorded)
+    hooks.event_recorded(recorded)
     due_states_refresh(as_of=timezone.localdate(), tasks=Task.objects.filter(pk=task.pk))
     task.refresh_from_db(fields=["due_state"])
     return task
@@ -393,7 +394,7 @@ def task_create(
         Milestone.objects.create(
             task=task, planned_on=planned_on, percent=percent, description=description
         )
-    TaskEvent.objects.create(
+    created = TaskEvent.objects.create(
         task=task,
         kind=EventKind.CREATED,
         actor=by,
@@ -401,6 +402,7 @@ def task_create(
         from_state=TaskState.DRAFT,
         to_state=TaskState.DRAFT,
     )
+    hooks.event_recorded(created)
     return task
 
 

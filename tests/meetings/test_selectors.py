@@ -6,9 +6,10 @@ import pytest
 
 from meetings.choices import MeetingKind
 from meetings.models import Decision, Meeting
-from meetings.selectors import CompletionRate, completion_of, meeting_decisions, meeting_series
+from meetings.selectors import meeting_decisions, meeting_series
 from taskboard.choices import TaskState
 from taskboard.models import Task
+from taskboard.stats import CompletionRate, completion_of
 
 from ..factories import TaskFactory
 from .conftest import make_decision, make_meeting

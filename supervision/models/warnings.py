@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taskboard.models import Task, Unit
 
-from .choices import WarningKind
+from ..choices import WarningKind
 
 # Foreign keys without a database constraint: the sweep writes every row with one
 # INSERT … SELECT that joins the rows referred to, so a constraint check would only repeat

@@ -1,0 +1,3 @@
+"""Placeholder reserved for a change in progress."""
+
+__all__: list[str] = []
