@@ -9,9 +9,14 @@ class DirectivesConfig(AppConfig):
     def ready(self) -> None:
         from taskboard import ledger, sources
 
-        from .ledger import INSTRUCTION_LEDGER, PROPOSAL_LEDGER, TARGET_LEDGER
+        from .ledger import (
+            INSTRUCTION_LEDGER,
+            PROPOSAL_LEDGER,
+            SUPERIOR_LEDGER,
+            TARGET_LEDGER,
+        )
         from .sources import task_source
 
         sources.register(task_source)
-        for spec in (PROPOSAL_LEDGER, TARGET_LEDGER, INSTRUCTION_LEDGER):
+        for spec in (PROPOSAL_LEDGER, TARGET_LEDGER, INSTRUCTION_LEDGER, SUPERIOR_LEDGER):
             ledger.register(spec)

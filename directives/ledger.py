@@ -32,7 +32,7 @@ from taskboard.models import Task, role_of
 
 from . import services
 from .choices import InstructionKind, ProposalKind
-from .models import AssignmentItem, Instruction, Proposal, Target, WorkReport
+from .models import AssignmentItem, Instruction, Proposal, SuperiorAssignment, Target, WorkReport
 from .services import UnitsAndPeople
 
 LEDGER_NAME = "proposals"
@@ -800,4 +800,329 @@ INSTRUCTION_LEDGER = TASK_LEDGER.extended(
     ),
     export_related=("instruction",),
     export_order=("-instruction__issued_on", "-instruction__pk"),
+)
+
+
+# ---------------------------------------------------------------------------
+# Assignments from above (上级交办事项台账)
+
+SUPERIOR_LEDGER_NAME = "superior_assignments"
+SUPERIOR_SERVICE_FIELDS = {
+    "text": "requirement",
+    "number": "item_number",
+    "issuing_body": "issuing_body",
+    "reference": "assignment_reference",
+    "title": "title",
+    "received_on": "received_on",
+}
+AssignmentKey = tuple[str, str, str]  # issuing body, reference, title
+
+
+def _assignment_key(values: dict) -> AssignmentKey | None:
+    body, title = values.get("issuing_body"), values.get("assignment_title")
+    if not body or not title or "assignment_reference" not in values:
+        return None
+    return body, values["assignment_reference"], title
+
+
+class SuperiorLedgerHooks(_SourceLedgerHooks):
+    """Finds each row's assignment by issuing body, reference and title (registering it
+    when the system does not know it) and its item by code or by assignment and item
+    number; writes them through the services for assignments from above."""
+
+    origin = TaskOrigin.SUPERIOR
+    key_column = "item_number"
+    not_a_source_code = "not_an_assigned_item"
+
+    def prepare(self, rows):
+        for _number, values in rows:
+            # 标题 may be left blank: the first line of the item, as the web form does.
+            if "requirement" in values:
+                # As the services store it: stripped, line breaks as \n.
+                text_ = _row_text(values).replace("\r\n", "\n").replace("\r", "\n")
+                values["requirement"] = text_
+            if "title" in values and not values["title"] and values.get("requirement"):
+                values["title"] = services.title_of(values["requirement"])
+        keys = {key for _number, values in rows if (key := _assignment_key(values))}
+        found = SuperiorAssignment.objects.filter(
+            issuing_body__in={k[0] for k in keys}, title__in={k[2] for k in keys}
+        )
+        self.assignments: dict[AssignmentKey, list[SuperiorAssignment]] = {}
+        for assignment in found:
+            key = (assignment.issuing_body, assignment.reference, assignment.title)
+            if key in keys:
+                self.assignments.setdefault(key, []).append(assignment)
+        known = [a.pk for found in self.assignments.values() for a in found]
+        codes = {values["code"] for _number, values in rows if values.get("code")}
+        items = AssignmentItem.objects.filter(assignment__in=known) | AssignmentItem.objects.filter(
+            task__code__in=codes
+        )
+        items = list(items.select_related("assignment", "task").prefetch_related("task__co_units"))
+        self.at = {(i.assignment_id, i.number): i for i in items}
+        self.of_task = {i.task_id: i for i in items}
+        self.new_received: dict[AssignmentKey, tuple[object, int]] = {}
+        self.rows_of_key: dict[tuple[AssignmentKey, int], int] = {}
+
+    def _assignment(self, key: AssignmentKey | None) -> SuperiorAssignment | None:
+        found = self.assignments.get(key, []) if key else []
+        return found[0] if len(found) == 1 else None
+
+    def find(self, values):
+        assignment = self._assignment(_assignment_key(values))
+        number = values.get("item_number")
+        item = self.at.get((assignment.pk, number)) if assignment and number else None
+        return item.task if item else None
+
+    def check(self, plan: RowPlan, error):
+        values, task = plan.values, plan.task
+        self.check_common(plan, error)
+        if "title" in values and not values["title"] and not values.get("requirement"):
+            error(
+                "title",
+                "required",
+                _("Give the item in “%(title)s” or “%(text)s”.")
+                % {"title": self.spec.header("title"), "text": self.spec.header("requirement")},
+            )
+        key = _assignment_key(values)
+        if key is None:
+            return  # an assignment column is blank or unreadable, and reported as such
+        if task is None and len(self.assignments.get(key, [])) > 1:
+            error(
+                "assignment_title",
+                "ambiguous_assignment",
+                _(
+                    "Several assignments from above have this issuing body, reference and "
+                    "title; write the item's code in “%(header)s”."
+                )
+                % {"header": self.spec.header("code")},
+            )
+            return
+        received_on = values.get("received_on")
+        assignment = self._assignment(key)
+        if task is not None:
+            item = self.of_task.get(task.pk)
+            if item is None:
+                self.not_a_source(task, error)
+                return
+            assignment = item.assignment
+            if key != (assignment.issuing_body, assignment.reference, assignment.title):
+                error(
+                    "assignment_title",
+                    "not_editable",
+                    _(
+                        "This item belongs to “%(assignment)s”; its assignment cannot be "
+                        "changed in the ledger."
+                    )
+                    % {"assignment": assignment.title},
+                )
+                return
+            if values.get("item_number") != item.number:
+                error(
+                    "item_number",
+                    "not_editable",
+                    _("This item is number %(number)s of its assignment; it cannot be changed.")
+                    % {"number": item.number},
+                )
+            if "deadline" in values and values["deadline"] is None:
+                values["deadline"] = task.deadline  # blank: the deadline stays
+        elif "deadline" in values and values["deadline"] is None:
+            error(
+                "deadline",
+                "deadline_required",
+                _("An item from above needs the deadline the superior set."),
+            )
+        if assignment is not None and received_on and received_on != assignment.received_on:
+            error(
+                "received_on",
+                "received_on_mismatch",
+                _(
+                    "This assignment was received on %(date)s; correct the date on its page, "
+                    "not in the ledger."
+                )
+                % {"date": assignment.received_on.isoformat()},
+            )
+            return
+        if assignment is None and received_on:
+            first_date, first_row = self.new_received.setdefault(key, (received_on, plan.row))
+            if first_date != received_on:
+                error(
+                    "received_on",
+                    "received_on_conflict",
+                    _("Row %(row)s gives this assignment the date received %(date)s.")
+                    % {"row": first_row, "date": first_date.isoformat()},
+                )
+        number = values.get("item_number")
+        if number:
+            self.check_duplicate((key, number), plan, error)
+        if not received_on:
+            return
+        if task is not None and task.state != TaskState.DRAFT:
+            return  # its dates are checked as the task ledger's
+        if values.get("deadline") and values["deadline"] < received_on:
+            error(
+                "deadline",
+                "deadline_before_received",
+                _("The deadline cannot be before the date received (%(date)s).")
+                % {"date": received_on.isoformat()},
+            )
+        if values.get("assigned_on") and values["assigned_on"] < received_on:
+            error(
+                "assigned_on",
+                "assigned_before_received",
+                _("The assignment date cannot be before the date received (%(date)s).")
+                % {"date": received_on.isoformat()},
+            )
+
+    def _item_fields(self, values: dict) -> dict:
+        return {
+            "text": _row_text(values),
+            "title": values.get("title", ""),
+            "people": _people(values),
+            "deadline": values.get("deadline"),
+        }
+
+    def apply(self, row: RowPlan):
+        values = row.values
+        try:
+            if row.task is None:
+                item = self._create(values)
+                outcome = CREATED
+            else:
+                item = self.of_task[row.task.pk]
+                if item.text == _row_text(values):
+                    return apply_task_row(row, self.by)
+                item = services.assignment_item_update(
+                    item=item, by=self.by, **self._item_fields(values)
+                )
+                outcome = UPDATED
+        except ValidationError as error:
+            raise _on_fields(error, SUPERIOR_SERVICE_FIELDS) from None
+        return outcome, _then_task_columns(row, item.task_id, self.by)
+
+    def _create(self, values: dict) -> AssignmentItem:
+        body, reference, title = _assignment_key(values)
+        # Looked up again: an assignment registered for an earlier row is in this transaction.
+        assignment = SuperiorAssignment.objects.filter(
+            issuing_body=body, reference=reference, title=title
+        ).first()
+        fields = self._item_fields(values)
+        if assignment is not None:
+            return services.assignment_item_create(
+                assignment=assignment, by=self.by, number=values["item_number"], **fields
+            )
+        assignment = services.superior_assignment_create(
+            by=self.by,
+            issuing_body=body,
+            reference=reference,
+            title=title,
+            received_on=values["received_on"],
+            items=[
+                services.Item(
+                    text=fields["text"],
+                    title=fields["title"],
+                    people=fields["people"],
+                    deadline=fields["deadline"],
+                    number=values["item_number"],
+                )
+            ],
+        )
+        return assignment.items.get()
+
+
+def _item_value(attribute):
+    return _source_value("assignment_item", lambda item, d: attribute(item))
+
+
+SUPERIOR_LEDGER = TASK_LEDGER.extended(
+    SUPERIOR_LEDGER_NAME,
+    Column(
+        "issuing_body",
+        "交办机关",
+        16,
+        "必填，交办的上级机关，如“省委第三巡视组”“省政府督查室”，不超过100字。",
+        _item_value(lambda i: i.assignment.issuing_body),
+        lambda raw, d: text(raw, 100),
+        required=True,
+    ),
+    Column(
+        "assignment_reference",
+        "交办文号",
+        18,
+        "可留空，交办文件的文号，如“湘巡反〔2026〕3号”，不超过100字。",
+        _item_value(lambda i: i.assignment.reference),
+        lambda raw, d: text(raw, 100),
+    ),
+    Column(
+        "assignment_title",
+        "交办文件标题",
+        30,
+        "必填，交办文件或交办清单的标题，如“巡视反馈问题整改清单”，不超过200字。"
+        "“交办机关 + 交办文号 + 交办文件标题”相同的行属于同一件上级交办；"
+        "系统中没有的，导入时自动登记。",
+        _item_value(lambda i: i.assignment.title),
+        lambda raw, d: text(raw, 200),
+        required=True,
+    ),
+    Column(
+        "received_on",
+        "收到日期",
+        12,
+        "必填，日期。同一件上级交办各行须一致；已登记的须与系统中的收到日期一致。",
+        _item_value(lambda i: i.assignment.received_on),
+        lambda raw, d: ledger.date(raw),
+        required=True,
+    ),
+    Column(
+        "item_number",
+        "事项序号",
+        8,
+        "必填，该事项在交办清单中的序号（数字），同一件上级交办内不能重复。"
+        "注意：“编号”列是督办事项编号，由系统生成。",
+        _item_value(lambda i: i.number),
+        lambda raw, d: ledger.positive_integer(raw),
+        required=True,
+    ),
+    hooks=SuperiorLedgerHooks,
+    title="上级交办事项台账",
+    instructions=(
+        "上级交办事项台账补充说明",
+        "1. 每行一项上级交办事项。“交办机关 + 交办文号 + 交办文件标题”相同的行属于同一件"
+        "上级交办，系统中没有的导入时自动登记，各行的收到日期须一致。",
+        "2. 编号留空时，按“上级交办 + 事项序号”查找已登记的事项，找到则更新，不会重复新增；"
+        "原样重新导入同一文件不会产生任何修改。",
+        "3. 来源类别须为“上级交办”。“工作要求”即交办事项的内容；“标题”可留空，"
+        "留空时取工作要求的第一行（与网页登记相同）。",
+        "4. 办结时限即上级规定的时限：新增事项必填，不得早于收到日期；已有事项留空则保持不变。",
+        "5. 已登记事项所属的上级交办和事项序号不能在台账中修改；"
+        "上级交办的收到日期请在其页面上修改。",
+    ),
+    export_related=("assignment_item__assignment",),
+    export_order=(
+        "-assignment_item__assignment__received_on",
+        "assignment_item__assignment__pk",
+        "assignment_item__number",
+    ),
+)
+
+# 标题 may be left blank here: an item from above is one text, and its task's title is the
+# text's first line, as when it is typed into the web form.
+SUPERIOR_LEDGER = replace(
+    SUPERIOR_LEDGER,
+    columns=tuple(
+        replace(
+            column,
+            required=False,
+            help="督办事项的标题，不超过300字。可留空：取工作要求的第一行（最多100字），"
+            "与网页登记相同。标题和工作要求至少填写一项。",
+        )
+        if column.key == "title"
+        else replace(
+            column,
+            help="交办事项的内容（如问题及整改要求），不超过20000字；单元格内可换行。"
+            "留空时取标题。",
+        )
+        if column.key == "requirement"
+        else column
+        for column in SUPERIOR_LEDGER.columns
+    ),
 )

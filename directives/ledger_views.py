@@ -11,9 +11,14 @@ from django.views.decorators.http import require_GET
 from taskboard import ledger_views
 from taskboard.models import Task
 
-from .filters import InstructionFilter, ProposalFilter, WorkReportFilter
-from .ledger import INSTRUCTION_LEDGER_NAME, LEDGER_NAME, TARGET_LEDGER_NAME
-from .models import Instruction, Proposal, WorkReport
+from .filters import InstructionFilter, ProposalFilter, SuperiorAssignmentFilter, WorkReportFilter
+from .ledger import (
+    INSTRUCTION_LEDGER_NAME,
+    LEDGER_NAME,
+    SUPERIOR_LEDGER_NAME,
+    TARGET_LEDGER_NAME,
+)
+from .models import Instruction, Proposal, SuperiorAssignment, WorkReport
 from .views import viewer_required
 
 ledger_template = ledger_views.template_view(LEDGER_NAME, "建议提案台账导入模板.xlsx")
@@ -115,4 +120,31 @@ def instruction_ledger_export(request):
         tasks_of="instruction__in",
         spec_name=INSTRUCTION_LEDGER_NAME,
         filename="领导批示台账",
+    )
+
+
+superior_ledger_template = ledger_views.template_view(
+    SUPERIOR_LEDGER_NAME, "上级交办事项台账导入模板.xlsx"
+)
+
+superior_ledger_import = ledger_views.import_view(
+    SUPERIOR_LEDGER_NAME,
+    title=gettext_lazy("Import assignments from above"),
+    template_url="directives:superior_ledger_template",
+    back_url="directives:superior_list",
+    back_label=gettext_lazy("Back to the assignments from above"),
+)
+
+
+@viewer_required
+@require_GET
+def superior_ledger_export(request):
+    """The items of the assignments the list shows whose tasks this person may see."""
+    return _source_export(
+        request,
+        filterset_class=SuperiorAssignmentFilter,
+        queryset=SuperiorAssignment.objects.all(),
+        tasks_of="assignment_item__assignment__in",
+        spec_name=SUPERIOR_LEDGER_NAME,
+        filename="上级交办事项台账",
     )

@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
 from taskboard.choices import Role, TaskState
@@ -29,26 +40,51 @@ def _count(tasks: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def _task_counts(path: str) -> dict:
-    """Counts of a source row's tasks (and their split parts): all, and still drafts."""
+def _task_counts(path: str, tasks: QuerySet[Task] | None = None) -> dict:
+    """Counts of a source row's tasks (and their split parts) among `tasks` (the ones the
+    reader may see): all, and still drafts."""
+    tasks = Task.objects.all() if tasks is None else tasks
     own = Q(**{path: OuterRef("pk")}) | Q(**{f"parent__{path}": OuterRef("pk")})
     return {
-        "task_count": _count(Task.objects.filter(own)),
-        "draft_count": _count(Task.objects.filter(own, state=TaskState.DRAFT)),
+        "task_count": _count(tasks.filter(own)),
+        "draft_count": _count(tasks.filter(own, state=TaskState.DRAFT)),
     }
 
 
-def work_report_list(*, reports: QuerySet[WorkReport]) -> QuerySet[WorkReport]:
+def _with_visible_or_no_rows(queryset: QuerySet, rows: QuerySet, tasks: QuerySet[Task]):
+    """The containers (reports, assignments) with a row whose task the reader may see, or
+    with no rows yet: a portfolio leader is not shown another portfolio's list."""
+    return queryset.filter(~Exists(rows) | Exists(rows.filter(task__in=tasks)))
+
+
+def work_report_list(
+    *, reports: QuerySet[WorkReport], tasks: QuerySet[Task] | None = None
+) -> QuerySet[WorkReport]:
+    """Reports with their counts; given the reader's `tasks`, only what the reader may see."""
+    if tasks is not None:
+        targets = Target.objects.filter(report=OuterRef("pk"))
+        reports = _with_visible_or_no_rows(reports, targets, tasks)
+        target_count = _count(targets.filter(task__in=tasks))
+    else:
+        target_count = Count("targets")
     return reports.annotate(
-        target_count=Count("targets"), **_task_counts("work_report_target__report")
+        target_count=target_count, **_task_counts("work_report_target__report", tasks)
     ).order_by("-year", "title")
 
 
 def superior_assignment_list(
-    *, assignments: QuerySet[SuperiorAssignment]
+    *, assignments: QuerySet[SuperiorAssignment], tasks: QuerySet[Task] | None = None
 ) -> QuerySet[SuperiorAssignment]:
+    """Assignments with their counts; given the reader's `tasks`, only what the reader may
+    see."""
+    if tasks is not None:
+        items = AssignmentItem.objects.filter(assignment=OuterRef("pk"))
+        assignments = _with_visible_or_no_rows(assignments, items, tasks)
+        item_count = _count(items.filter(task__in=tasks))
+    else:
+        item_count = Count("items")
     return assignments.annotate(
-        item_count=Count("items"), **_task_counts("assignment_item__assignment")
+        item_count=item_count, **_task_counts("assignment_item__assignment", tasks)
     ).order_by("-received_on", "-pk")
 
 

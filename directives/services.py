@@ -16,6 +16,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from taskboard import services as tasks
 from taskboard.attachments import check_upload
@@ -52,7 +53,8 @@ def _require_office(by) -> None:
 def _text(value: str | None, field: str, *, required: bool = True, limit: int = TEXT_LIMIT):
     """The stripped text, or a ValidationError a person can act on. Services are called
     without forms too (imports, the shell), so they check what forms would."""
-    value = (value or "").strip()
+    # A browser sends a textarea's line breaks as \r\n; store them as \n.
+    value = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if required and not value:
         raise ValidationError({field: _("This field is required.")})
     try:
@@ -73,7 +75,7 @@ def _not_before(day: datetime.date | None, start: datetime.date, field: str, mes
         raise ValidationError({field: message})
 
 
-def _title_of(text: str) -> str:
+def title_of(text: str) -> str:
     return Truncator(text.splitlines()[0] if text else "").chars(TITLE_CHARS)
 
 
@@ -205,7 +207,7 @@ def target_create(
         raise ValidationError({"number": _("This report already has a target with this number.")})
     task = tasks.task_create(
         by=by,
-        title=_title_of(text),
+        title=title_of(text),
         requirement=text,
         origin=TaskOrigin.WORK_REPORT,
         deadline_source=DeadlineSource.WORK_REPORT,
@@ -283,7 +285,7 @@ def target_update(
     _task_sync(
         target.task,
         by=by,
-        changes={"title": _title_of(target.text), "requirement": target.text, "deadline": deadline}
+        changes={"title": title_of(target.text), "requirement": target.text, "deadline": deadline}
         | fields,
         co_units=co_units,
     )
@@ -416,7 +418,7 @@ def instruction_create(
     source = instruction_deadline_source(leader)
     task = tasks.task_create(
         by=by,
-        title=_title_of(text),
+        title=title_of(text),
         requirement=text,
         origin=TaskOrigin.INSTRUCTION,
         deadline_source=source,
@@ -474,7 +476,7 @@ def instruction_update(
         instruction.task,
         by=by,
         changes={
-            "title": _title_of(instruction.text),
+            "title": title_of(instruction.text),
             "requirement": instruction.text,
             "deadline_source": source,
             "deadline": deadlines_for(source, issued_on).feedback_by,
@@ -515,11 +517,136 @@ def instruction_assign(
 
 @dataclass(frozen=True)
 class Item:
-    """One line of an assignment from above, as typed in."""
+    """One line of an assignment from above, as typed in or read from the ledger. Without a
+    number it is numbered after the assignment's last item; without a title the task's
+    title is the first line of the text."""
 
     text: str
     people: UnitsAndPeople
     deadline: datetime.date | None
+    number: int | None = None
+    title: str = ""
+
+
+ITEM_FIELD_LABELS = {
+    "text": gettext_lazy("Item"),
+    "title": gettext_lazy("Title"),
+    "lead_unit": gettext_lazy("Lead unit"),
+    "deadline": gettext_lazy("Deadline"),
+    "number": gettext_lazy("Number"),
+}
+
+
+def _checked_item(
+    assignment: SuperiorAssignment,
+    *,
+    text: str,
+    title: str,
+    deadline,
+    people: UnitsAndPeople,
+    check_deadline: bool = True,
+) -> tuple[str, str, dict]:
+    """The item's text, its task's title and people, or the field errors a person can fix."""
+    errors: dict[str, list[str]] = {}
+    try:
+        text = _text(text, "text")
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        title = _text(title, "title", required=False, limit=300)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if people.lead_unit is None:
+        errors["lead_unit"] = [_("This field is required.")]
+    if not check_deadline:
+        pass  # an assigned task's deadline moves only by an approved extension
+    elif deadline is None:
+        errors["deadline"] = [_("This field is required.")]
+    elif deadline < assignment.received_on:
+        errors["deadline"] = [
+            _("The deadline cannot be before the date received (%(date)s).")
+            % {"date": assignment.received_on.isoformat()}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return text, title or title_of(text), _task_people(people)
+
+
+@transaction.atomic
+def assignment_item_create(
+    *,
+    assignment: SuperiorAssignment,
+    by,
+    text: str,
+    people: UnitsAndPeople,
+    deadline: datetime.date | None,
+    number: int | None = None,
+    title: str = "",
+) -> AssignmentItem:
+    """Add an item to an assignment from above, with its draft task due when the superior
+    said. The one place items are numbered: the next after the last unless told."""
+    _require_office(by)
+    # Lock the assignment so two additions at once cannot take the same number.
+    assignment = SuperiorAssignment.objects.select_for_update().get(pk=assignment.pk)
+    text, title, people_fields = _checked_item(
+        assignment, text=text, title=title, deadline=deadline, people=people
+    )
+    if number is None:
+        number = (assignment.items.aggregate(last=Max("number"))["last"] or 0) + 1
+    elif number < 1:
+        raise ValidationError({"number": _("The number must be 1 or more.")})
+    elif assignment.items.filter(number=number).exists():
+        raise ValidationError(
+            {"number": _("This assignment already has an item with this number.")}
+        )
+    task = tasks.task_create(
+        by=by,
+        title=title,
+        requirement=text,
+        origin=TaskOrigin.SUPERIOR,
+        deadline_source=DeadlineSource.SUPERIOR,
+        year=assignment.received_on.year,
+        deadline=deadline,
+        **people_fields,
+    )
+    return AssignmentItem.objects.create(assignment=assignment, number=number, text=text, task=task)
+
+
+@transaction.atomic
+def assignment_item_update(
+    *,
+    item: AssignmentItem,
+    by,
+    text: str,
+    people: UnitsAndPeople,
+    deadline: datetime.date | None,
+    title: str = "",
+) -> AssignmentItem:
+    """Correct an item; its wording and who handles it pass on to its task, and the deadline
+    too while the task is a draft (once assigned, only an extension moves it)."""
+    _require_office(by)
+    task = item.task
+    draft = task.state == TaskState.DRAFT
+    text, title, fields = _checked_item(
+        item.assignment,
+        text=text,
+        title=title,
+        deadline=deadline,
+        people=people,
+        check_deadline=draft,
+    )
+    item.text = text
+    item.save(update_fields=["text"])
+    co_units = fields.pop("co_units")
+    item.task = _task_sync(
+        task,
+        by=by,
+        changes={"title": title, "requirement": text}
+        | ({"deadline": deadline} if draft else {})
+        | fields,
+        co_units=co_units,
+    )
+    return item
 
 
 @transaction.atomic
@@ -548,28 +675,27 @@ def superior_assignment_create(
         received_on=received_on,
         created_by=by,
     )
-    for number, item in enumerate(items, start=1):
-        text = _text(item.text, "items")
-        if item.people.lead_unit is None or item.deadline is None:
-            raise ValidationError(
-                _("Item %(row)s: a lead unit and a deadline are required.") % {"row": number}
+    for row, item in enumerate(items, start=1):
+        try:
+            assignment_item_create(
+                assignment=assignment,
+                by=by,
+                text=item.text,
+                people=item.people,
+                deadline=item.deadline,
+                number=item.number,
+                title=item.title,
             )
-        if item.deadline < received_on:
+        except ValidationError as error:
+            # The form shows the items as rows: say which row and field are wrong.
             raise ValidationError(
-                _("Item %(row)s: the deadline cannot be before the date received.")
-                % {"row": number}
-            )
-        task = tasks.task_create(
-            by=by,
-            title=_title_of(text),
-            requirement=text,
-            origin=TaskOrigin.SUPERIOR,
-            deadline_source=DeadlineSource.SUPERIOR,
-            year=received_on.year,
-            deadline=item.deadline,
-            **_task_people(item.people),
-        )
-        AssignmentItem.objects.create(assignment=assignment, number=number, text=text, task=task)
+                [
+                    _("Item %(row)s, %(field)s: %(message)s")
+                    % {"row": row, "field": ITEM_FIELD_LABELS.get(field, field), "message": m}
+                    for field, messages in error.message_dict.items()
+                    for m in messages
+                ]
+            ) from None
     return assignment
 
 

@@ -28,6 +28,8 @@ urlpatterns = [
     path("superior/<int:pk>/", views.superior_detail, name="superior_detail"),
     path("superior/<int:pk>/edit/", views.superior_edit, name="superior_edit"),
     path("superior/<int:pk>/assign/", views.superior_assign, name="superior_assign"),
+    path("superior/<int:pk>/items/new/", views.superior_item_create, name="superior_item_create"),
+    path("superior-items/<int:pk>/edit/", views.superior_item_edit, name="superior_item_edit"),
     path("proposals/", views.proposal_list, name="proposal_list"),
     path("proposals/new/", views.proposal_create, name="proposal_create"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
@@ -83,5 +85,24 @@ urlpatterns += [
         "instructions/ledger/import/",
         ledger_views.instruction_ledger_import,
         name="instruction_ledger_import",
+    ),
+]
+
+# The ledger of assignments from above (上级交办事项台账), as the others above.
+urlpatterns += [
+    path(
+        "superior/ledger/template.xlsx",
+        ledger_views.superior_ledger_template,
+        name="superior_ledger_template",
+    ),
+    path(
+        "superior/ledger/export.xlsx",
+        ledger_views.superior_ledger_export,
+        name="superior_ledger_export",
+    ),
+    path(
+        "superior/ledger/import/",
+        ledger_views.superior_ledger_import,
+        name="superior_ledger_import",
     ),
 ]

@@ -21,7 +21,7 @@ from taskboard.models import Task, role_of
 from taskboard.services import TaskActionError, is_office
 
 from . import filters, forms, selectors, services
-from .models import Instruction, Proposal, SuperiorAssignment, Target, WorkReport
+from .models import AssignmentItem, Instruction, Proposal, SuperiorAssignment, Target, WorkReport
 
 PAGE_SIZE = 25
 VIEWER_ROLES = {*OFFICE_ROLES, Role.ADMINISTRATOR, Role.PRINCIPAL_LEADER, Role.PORTFOLIO_LEADER}
@@ -138,7 +138,7 @@ def work_report_list(request):
         request,
         filterset_class=filters.WorkReportFilter,
         queryset=WorkReport.objects.all(),
-        selector=lambda qs: selectors.work_report_list(reports=qs),
+        selector=lambda qs: selectors.work_report_list(reports=qs, tasks=_visible(request)),
         template="directives/work_report_list.html",
     )
 
@@ -492,7 +492,9 @@ def superior_list(request):
         request,
         filterset_class=filters.SuperiorAssignmentFilter,
         queryset=SuperiorAssignment.objects.all(),
-        selector=lambda qs: selectors.superior_assignment_list(assignments=qs),
+        selector=lambda qs: selectors.superior_assignment_list(
+            assignments=qs, tasks=_visible(request)
+        ),
         template="directives/superior_list.html",
     )
 
@@ -549,6 +551,77 @@ def superior_edit(request, pk: int):
         form=form,
         back="directives:superior_list",
         status=400 if form.is_bound else 200,
+    )
+
+
+def _item_page(request, *, assignment, form, status):
+    return _form_page(
+        request,
+        title=assignment.title,
+        form=form,
+        back="directives:superior_list",
+        status=status,
+    )
+
+
+def superior_url(assignment_id: int) -> str:
+    return reverse("directives:superior_detail", args=[assignment_id])
+
+
+@office_required
+def superior_item_create(request, pk: int):
+    """Add an item to a registered assignment; it is numbered after the last one."""
+    assignment = get_object_or_404(SuperiorAssignment, pk=pk)
+    form = forms.ItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        item = _perform(
+            form,
+            lambda: services.assignment_item_create(
+                assignment=assignment,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                people=form.people(),
+                deadline=form.cleaned_data["deadline"],
+            ),
+        )
+        if item:
+            messages.success(request, _("Saved."))
+            return redirect(superior_url(assignment.pk) + f"#item-{item.number}")
+    return _item_page(
+        request, assignment=assignment, form=form, status=400 if form.is_bound else 200
+    )
+
+
+@office_required
+def superior_item_edit(request, pk: int):
+    item = get_object_or_404(AssignmentItem.objects.select_related("assignment", "task"), pk=pk)
+    task = item.task
+    initial = {
+        "text": item.text,
+        "lead_unit": task.lead_unit_id,
+        "co_units": list(task.co_units.values_list("pk", flat=True)),
+        "deadline": task.deadline,
+    }
+    form = forms.ItemForm(request.POST or None, initial=initial)
+    if task.state != TaskState.DRAFT:
+        # Once assigned, the deadline moves only by an approved extension.
+        form.fields["deadline"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        saved = _perform(
+            form,
+            lambda: services.assignment_item_update(
+                item=item,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                people=form.people(lead_leader=task.lead_leader, owner=task.owner),
+                deadline=form.cleaned_data["deadline"],
+            ),
+        )
+        if saved:
+            messages.success(request, _("Saved."))
+            return redirect(superior_url(item.assignment_id) + f"#item-{item.number}")
+    return _item_page(
+        request, assignment=item.assignment, form=form, status=400 if form.is_bound else 200
     )
 
 
