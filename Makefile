@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 WEB_PORT ?= 8000
 export WEB_PORT
 
-.PHONY: help setup run test lint format demo schedule bench clean
+.PHONY: help setup run test lint format demo schedule bench backup restore load clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -55,13 +55,24 @@ demo: setup  ## load the demo city into the local database (idempotent)
 	$(MANAGE) migrate --noinput --verbosity 0
 	$(MANAGE) seed_demo && $(MANAGE) seed_demo_meetings && $(MANAGE) seed_demo_directives
 
-bench: setup  ## sweep 1,000,000 open tasks on PostgreSQL and print the time (BENCH_DATABASE_URL, BENCH_TASKS)
+bench: setup  ## sweep 1,000,000 open tasks, then time the dashboard over 1,000,000 tasks, on PostgreSQL (BENCH_DATABASE_URL, BENCH_TASKS)
 	@db_url="$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/duban_bench}"; \
 	db_name="$${db_url##*/}"; server_url="$${db_url%/*}/postgres"; \
 	psql "$$server_url" -tAc "SELECT 1 FROM pg_database WHERE datname = '$$db_name'" | grep -q 1 \
 		|| psql "$$server_url" -c "CREATE DATABASE $$db_name"; \
 	DATABASE_URL="$$db_url" $(MANAGE) migrate --noinput --verbosity 0 && \
-	DATABASE_URL="$$db_url" $(MANAGE) bench_sweep --tasks $${BENCH_TASKS:-1000000}
+	DATABASE_URL="$$db_url" $(MANAGE) bench_sweep --tasks $${BENCH_TASKS:-1000000} && \
+	DATABASE_URL="$$db_url" $(MANAGE) bench_dashboard --generate --tasks $${BENCH_TASKS:-1000000}
+
+backup: setup  ## dump the database and uploaded files into var/backups/duban-<time>/ (or BACKUP=dir)
+	$(MANAGE) dump_site $(if $(BACKUP),--output $(BACKUP))
+
+restore: setup  ## replace the database and uploaded files with BACKUP=dir (asks to confirm)
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/duban-…"; exit 2; }
+	$(MANAGE) restore_site $(BACKUP)
+
+load: setup  ## Locust, 50 users for 2 minutes, against gunicorn + PostgreSQL + Redis (LOAD_* variables)
+	$(BIN)/python scripts/load.py
 
 clean:  ## remove the virtualenv, npm packages and the local database
 	rm -rf $(VENV) node_modules static/vendor var

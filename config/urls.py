@@ -10,6 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("", include("audit.urls")),
+    path("api/", include("config.api_urls")),
     path("meetings/", include("meetings.urls")),
     path("directives/", include("directives.urls")),
     path("supervision/", include("supervision.urls")),

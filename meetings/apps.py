@@ -14,3 +14,10 @@ class MeetingsConfig(AppConfig):
 
         sources.register(decision_of_task)
         ledger.register(MEETING_LEDGER)
+
+        from taskboard import filters, selectors
+
+        from .dashboard import meeting_panel, tasks_of_meeting
+
+        filters.register_source_ref("meeting", tasks_of_meeting)
+        selectors.register_source_panel(meeting_panel)

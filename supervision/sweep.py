@@ -26,6 +26,7 @@ from taskboard.services import due_states_refresh
 
 from .choices import WarningKind
 from .models import SweepRun, TaskWarning, WarningNotice
+from .notices import draft_due_notices
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -249,6 +250,7 @@ def sweep(*, as_of: datetime.date) -> dict[str, int]:
         for kind, tasks in warning_selections(dates).items():
             counts[str(kind)] = warnings_insert(kind=kind, tasks=tasks, for_date=as_of, at=at)
         counts["notices"] = notices_insert(for_date=as_of, at=at)
+        counts.update(draft_due_notices(as_of=as_of))
         _record_run(as_of, counts, at)
     return counts
 

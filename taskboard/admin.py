@@ -1,10 +1,14 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .api.tokens import api_token_create, api_token_revoke, check_token_user
 from .models import (
+    ApiToken,
     DeadlineRule,
     ExtensionRequest,
     Milestone,
@@ -151,6 +155,92 @@ class DeadlineRuleAdmin(SimpleHistoryAdmin):
         "extension_decided_by_portfolio_leader",
     ]
     list_editable = ["issuance_amount", "issuance_unit", "feedback_amount", "feedback_unit"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ApiTokenAddForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name", "user"]
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        check_token_user(user)
+        return user
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(SimpleHistoryAdmin):
+    """Tokens are made here (the key is shown once) and revoked, never edited or deleted."""
+
+    list_display = [
+        "name",
+        "prefix",
+        "user",
+        "role",
+        "unit",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_select_related = ["user__profile__unit"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__username"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["prefix", "user", "created_by", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiTokenAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        return ["name", "user"] if obj is None else ["name", *self.readonly_fields]
+
+    @admin.display(description=_("role"))
+    def role(self, token):
+        profile = getattr(token.user, "profile", None)
+        return profile.get_role_display() if profile else ""
+
+    @admin.display(description=_("unit"))
+    def unit(self, token):
+        profile = getattr(token.user, "profile", None)
+        return profile.unit if profile and profile.unit else ""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # Only the name can change; who the token acts as is fixed at creation.
+            obj.save(update_fields=["name"])
+            return
+        token, key = api_token_create(by=request.user, name=obj.name, user=obj.user)
+        obj.pk, obj.prefix, obj.key_hash = token.pk, token.prefix, token.key_hash
+        self._new_key = key
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The key exists only in this response: it is not stored and cannot be shown again.
+        return TemplateResponse(
+            request,
+            "admin/taskboard/apitoken/key_created.html",
+            {
+                **self.admin_site.each_context(request),
+                "token": obj,
+                "key": self._new_key,
+                "opts": self.model._meta,
+                "title": _("API token created"),
+            },
+        )
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True):
+            api_token_revoke(token=token, by=request.user)
+        self.message_user(request, _("Revoked."))
 
     def has_delete_permission(self, request, obj=None):
         return False

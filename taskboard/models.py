@@ -651,3 +651,93 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.get_kind_display()}"
+
+
+class ApiToken(models.Model):
+    """A key an integration uses to call the API as one service account (its role and unit).
+    Only a hash of the key is kept; the key itself is shown once, when it is created."""
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("key prefix"), max_length=16, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acts as"),
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["last_used_at"])
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class BehindSchedule(models.Model):
+    """A running task whose latest progress is below the milestone due (落后于时序进度), as of
+    its last light refresh. Kept by `due_states_refresh` beside the light, so the tallies can
+    tell a yellow light that is only due soon from one that is behind schedule."""
+
+    task = models.OneToOneField(
+        Task, primary_key=True, on_delete=models.CASCADE, related_name="behind_schedule"
+    )
+
+    class Meta:
+        verbose_name = _("task behind schedule")
+        verbose_name_plural = _("tasks behind schedule")
+
+    def __str__(self) -> str:
+        return str(self.task_id)
+
+
+class Tally(models.Model):
+    """How many tasks share one combination of the dashboard's dimensions (a summary kept
+    exact by the services as tasks change; see taskboard/tallies.py). `grain` says which
+    dimensions the row keeps: the others are 0 or blank. `unit` is the lead unit, or the
+    co-unit in the co-unit grains; `leader` and `month` (YYYYMM assigned) are 0 for none."""
+
+    grain = models.CharField(max_length=16)
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveIntegerField(default=0)
+    origin = models.CharField(max_length=20)
+    source = models.CharField(max_length=30)
+    unit = models.BigIntegerField(default=0)
+    leader = models.BigIntegerField(default=0)
+    standing = models.CharField(max_length=12)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tally")
+        verbose_name_plural = _("tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "year", "month", "origin", "source", "unit", "leader", "standing"],
+                name="tally_one_row_per_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["grain", "year", "unit"], name="tally_grain_unit"),
+            models.Index(fields=["grain", "year", "leader"], name="tally_grain_leader"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.year} {self.standing}: {self.count}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import hooks, workdays
+from . import hooks, tallies, workdays
 from .attachments import MAX_ATTACHMENTS, check_upload
 from .choices import (
     OFFICE_ROLES,
@@ -32,6 +33,7 @@ from .choices import (
 )
 from .models import (
     Attachment,
+    BehindSchedule,
     CoordinationRequest,
     CoUnitPart,
     ExtensionRequest,
@@ -252,6 +254,8 @@ def _begin(task: Task, by, action: str, expected_version: int | None) -> Task:
     if expected_version is not None and fresh.version != expected_version:
         raise TaskChanged(fresh)
     check_allowed(task=fresh, user=by, action=action)
+    # The keys the task counts under before the change, read under the row lock.
+    fresh._tallies_before = tallies.snapshot([fresh.pk])
     return fresh
 
 
@@ -302,6 +306,7 @@ def _finish(
         )
     notify_event(recorded)
     hooks.event_recorded(recorded)
+    tallies.record_change(before=task._tallies_before, task_ids=[task.pk])
     due_states_refresh(as_of=timezone.localdate(), tasks=Task.objects.filter(pk=task.pk))
     task.refresh_from_db(fields=["due_state"])
     return task
@@ -403,6 +408,7 @@ def task_create(
         to_state=TaskState.DRAFT,
     )
     hooks.event_recorded(created)
+    tallies.record_change(before=Counter(), task_ids=[task.pk])
     return task
 
 
@@ -815,7 +821,11 @@ def due_states_refresh(*, as_of: datetime.date, tasks=None) -> int:
     Red: overdue. Yellow: due within DUE_SOON_WORKDAYS working days, or behind the
     milestone due by `as_of`. Green: otherwise. Tasks not running have no light.
     """
+    every_task = tasks is None
     tasks = Task.objects.all() if tasks is None else tasks
+    if not every_task:
+        task_ids = list(tasks.values_list("pk", flat=True))
+        tallies_before = tallies.snapshot(task_ids)
     yellow_until = due_soon_until(as_of)
     latest_percent = (
         ProgressReport.objects.filter(task=OuterRef("pk"))
@@ -839,6 +849,7 @@ def due_states_refresh(*, as_of: datetime.date, tasks=None) -> int:
         .filter(due__gt=F("done"))
     )
     behind_ids = Subquery(behind.values("pk"))
+    marks = _behind_marks_refresh(tasks=None if every_task else tasks, behind=behind)
     changed = (
         tasks.exclude(state__in=OPEN_STATES)
         .exclude(due_state=DueState.NONE)
@@ -861,4 +872,28 @@ def due_states_refresh(*, as_of: datetime.date, tasks=None) -> int:
         .exclude(due_state=DueState.GREEN)
         .update(due_state=DueState.GREEN)
     )
+    # The dashboard's tallies count by light and behind mark: keep them exact. The daily
+    # refresh of every task recounts them set-based; a few tasks add their difference.
+    if changed or marks:
+        if every_task:
+            tallies.rebuild()
+        else:
+            tallies.record_change(before=tallies_before, task_ids=task_ids)
     return changed
+
+
+def _behind_marks_refresh(*, tasks, behind) -> int:
+    """Mark exactly the `behind` tasks (among `tasks`, or all) as behind schedule, set-based.
+    Returns marks added and removed."""
+    marks = (
+        BehindSchedule.objects.all()
+        if tasks is None
+        else BehindSchedule.objects.filter(task__in=tasks)
+    )
+    removed, _by_model = marks.exclude(task__in=behind.values("pk")).delete()
+    added = tallies.insert_select(
+        BehindSchedule._meta.db_table,
+        ["task_id"],
+        behind.exclude(Exists(BehindSchedule.objects.filter(task=OuterRef("pk")))).values("pk"),
+    )
+    return removed + added

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import ledger_views, views
+from . import dashboard_views, ledger_views, views
 
 app_name = "taskboard"
 urlpatterns = [
     path("", views.home, name="home"),
     path("inbox/", views.inbox, name="inbox"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("tasks/", views.task_list, name="task_list"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),

@@ -59,9 +59,20 @@ def city(db):
 
 
 @pytest.fixture(autouse=True)
+def _two_factor_verified_in_tests(request, monkeypatch):
+    """Log-ins in tests count as having given their TOTP code, so tests of other things
+    need no authenticator; tests marked `two_factor` go through the real step."""
+    if request.node.get_closest_marker("two_factor"):
+        return
+    from audit import two_factor
+
+    monkeypatch.setattr(two_factor, "state_at_login", lambda user: two_factor.VERIFIED)
+
+
+@pytest.fixture(autouse=True)
 def _deadline_rules_after_a_flush(request):
-    """Transactional tests flush every table, the deadline rules of the data migration
-    included; put them back for the transactional tests that follow."""
+    """Transactional tests flush every table, the rows of the data migrations (deadline
+    rules, copy recipients) included; put them back for the transactional tests that follow."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("transaction"):
         return
@@ -70,7 +81,12 @@ def _deadline_rules_after_a_flush(request):
 
     from django.apps import apps
 
+    from supervision.models import CopyRecipient
     from taskboard.models import DeadlineRule
 
     if not DeadlineRule.objects.exists():
         importlib.import_module("taskboard.migrations.0002_deadline_rules").add_rules(apps, None)
+    if not CopyRecipient.objects.exists():
+        importlib.import_module("supervision.migrations.0002_notices").seed_copy_recipients(
+            apps, None
+        )

@@ -29,6 +29,8 @@ CELERY_BROKER_URL = _required("CELERY_BROKER_URL")
 if CELERY_BROKER_URL.startswith(("filesystem://", "memory://")):
     raise ImproperlyConfigured("CELERY_BROKER_URL must be a real broker (Redis) in production.")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
+if AUDIT_RETENTION_DAYS < 180:  # noqa: F405
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 180 in production.")
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
