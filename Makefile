@@ -55,13 +55,14 @@ demo: setup  ## load the demo city into the local database (idempotent)
 	$(MANAGE) migrate --noinput --verbosity 0
 	$(MANAGE) seed_demo && $(MANAGE) seed_demo_meetings && $(MANAGE) seed_demo_directives
 
-bench: setup  ## sweep 1,000,000 open tasks, then time the dashboard over 1,000,000 tasks, on PostgreSQL (BENCH_DATABASE_URL, BENCH_TASKS)
+bench: setup  ## on PostgreSQL: sweep 1,000,000 open tasks, time the monthly bulletin, then the dashboard over 1,000,000 tasks (BENCH_DATABASE_URL, BENCH_TASKS)
 	@db_url="$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/duban_bench}"; \
 	db_name="$${db_url##*/}"; server_url="$${db_url%/*}/postgres"; \
 	psql "$$server_url" -tAc "SELECT 1 FROM pg_database WHERE datname = '$$db_name'" | grep -q 1 \
 		|| psql "$$server_url" -c "CREATE DATABASE $$db_name"; \
 	DATABASE_URL="$$db_url" $(MANAGE) migrate --noinput --verbosity 0 && \
 	DATABASE_URL="$$db_url" $(MANAGE) bench_sweep --tasks $${BENCH_TASKS:-1000000} && \
+	DATABASE_URL="$$db_url" $(MANAGE) bench_reports --tasks $${BENCH_TASKS:-1000000} && \
 	DATABASE_URL="$$db_url" $(MANAGE) bench_dashboard --generate --tasks $${BENCH_TASKS:-1000000}
 
 backup: setup  ## dump the database and uploaded files into var/backups/duban-<time>/ (or BACKUP=dir)

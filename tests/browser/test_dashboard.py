@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from taskboard import tallies
 from taskboard.choices import DueState, TaskState
@@ -82,7 +83,7 @@ def test_the_big_screen_hides_the_chrome_and_the_print_view_the_charts(page, tas
     page.locator("#big-screen-link").click()
     page.wait_for_selector("#dashboard.big-screen[data-charts='4']")
     assert not page.locator("header.topbar").is_visible()
-    assert page.locator("#headline").is_visible()
+    expect(page.locator("#headline")).to_be_visible()
     page.goto("/dashboard/?view=print")
-    assert page.locator("#panel-units").is_visible()
+    expect(page.locator("#panel-units")).to_be_visible()
     assert page.locator("#chart-lights").count() == 0

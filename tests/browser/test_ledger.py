@@ -1,5 +1,6 @@
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from taskboard.choices import TaskState
 from taskboard.models import Task
@@ -61,7 +62,7 @@ def test_office_staff_fill_in_the_template_fix_a_bad_row_and_import(page, city, 
     page.locator("#id_file").set_input_files(fixed)
     page.locator("button[name=import]").click()
 
-    assert page.locator("#ledger-summary").is_visible()
+    expect(page.locator("#ledger-summary")).to_be_visible()
     assert page.locator("table.ledger-rows tbody tr[data-outcome=created]").count() == 2
     assert dict(Task.objects.values_list("title", "state")) == {
         "推进城区停车场建设": TaskState.ASSIGNED,

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from supervision.choices import NoticeState
 from supervision.models import Notice
@@ -91,6 +92,6 @@ def test_office_drafts_an_urge_notice_from_the_task_page_and_it_is_issued_number
     uma.get_by_role("link", name=notice.number_text).click()
     uma.locator("#notice-print").click()
     assert uma.locator("#document-number").inner_text() == notice.number_text
-    assert uma.locator(".doc-copy").is_visible()
+    expect(uma.locator(".doc-copy")).to_be_visible()
     # The print CSS applied (served as a file: the CSP refuses inline styles).
-    assert uma.locator(".doc-title").evaluate("e => getComputedStyle(e).textAlign") == "center"
+    expect(uma.locator(".doc-title")).to_have_css("text-align", "center")

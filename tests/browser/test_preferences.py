@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import translation
+from playwright.sync_api import expect
 
 from supervision.choices import WarningKind
 from supervision.models import ChannelPreference, TaskWarning, WarningNotice
@@ -42,7 +43,7 @@ def test_a_unit_head_sets_sms_with_a_bad_number_then_a_good_one(page, city):
     page.locator("#id_phone").fill("138 0013 8000")
     page.locator("#preferences-form button[type=submit]").click()
 
-    assert page.locator(".message.success").is_visible()
+    expect(page.locator(".message.success")).to_be_visible()
     assert page.locator("[data-error]").count() == 0
     preference = ChannelPreference.objects.get(user=city.uma)
     assert (preference.email_mode, preference.sms_mode) == ("off", "immediate")

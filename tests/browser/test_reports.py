@@ -2,6 +2,7 @@ import datetime
 
 import docx
 import pytest
+from playwright.sync_api import expect
 
 from supervision.models import Grade, Report, ReportKind
 from supervision.reports import quarter_period, report_generate
@@ -38,7 +39,7 @@ def test_office_staff_generate_a_monthly_bulletin_and_download_it(page, city, tm
 
     page.locator("#back-to-reports").click()
     page.wait_for_url("**/supervision/reports/")
-    assert page.locator(f"#report-{report.pk}").is_visible()
+    expect(page.locator(f"#report-{report.pk}")).to_be_visible()
 
 
 def test_the_quarterly_review_page_shows_each_units_grade(page, city):

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from taskboard.choices import Role
 
@@ -34,7 +35,7 @@ def test_each_role_logs_in_and_opens_the_task_list(page, tasks, username):
         page.get_by_role("link", name="督办事项", exact=True).click()
 
     page.wait_for_url("**/tasks/")
-    assert page.get_by_role("heading", name="督办事项").is_visible()
+    expect(page.get_by_role("heading", name="督办事项")).to_be_visible()
     rows = page.locator("table.tasks tbody tr")
     titles = rows.all_inner_texts()
     if username in SEES_ALL:
@@ -49,14 +50,14 @@ def test_copy_recipient_and_administrator_open_the_task_list(page, city, tasks):
     get_user_model().objects.create_superuser("root", password="correct horse battery staple")
     log_in(page, "carl")
     page.wait_for_url("**/tasks/")
-    assert page.get_by_text("没有符合条件的督办事项").is_visible()
+    expect(page.get_by_text("没有符合条件的督办事项")).to_be_visible()
     page.get_by_role("button", name="退出").click()
     page.wait_for_url("**/accounts/login/")
 
     log_in(page, "root")
     page.wait_for_url("**/tasks/")
     assert page.locator("table.tasks tbody tr").count() == 2
-    assert page.get_by_role("link", name="系统管理").is_visible()
+    expect(page.get_by_role("link", name="系统管理")).to_be_visible()
 
 
 def test_unit_head_on_a_phone_opens_a_task_from_the_list(browser, live_server, city, tasks):
@@ -66,8 +67,8 @@ def test_unit_head_on_a_phone_opens_a_task_from_the_list(browser, live_server, c
     page.wait_for_url("**/inbox/")
     page.get_by_role("link", name="督办事项", exact=True).click()
     page.get_by_role("link", name="发改委牵头的重点项目").click()
-    assert page.get_by_role("heading", name="发改委牵头的重点项目").is_visible()
-    assert page.get_by_role("heading", name="办理过程").is_visible()
+    expect(page.get_by_role("heading", name="发改委牵头的重点项目")).to_be_visible()
+    expect(page.get_by_role("heading", name="办理过程")).to_be_visible()
     # Nothing wider than the phone: the page does not scroll sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     context.close()
@@ -75,7 +76,7 @@ def test_unit_head_on_a_phone_opens_a_task_from_the_list(browser, live_server, c
 
 def test_wrong_password_shows_a_chinese_error(page, city):
     log_in(page, "uma", password="wrong-password")
-    assert page.get_by_text("请输入一个正确的").is_visible()
+    expect(page.get_by_text("请输入一个正确的")).to_be_visible()
 
 
 def test_filter_by_unknown_input_shows_an_error(page, city, tasks):
@@ -83,5 +84,5 @@ def test_filter_by_unknown_input_shows_an_error(page, city, tasks):
     log_in(page, "ophelia")
     page.wait_for_url("**/tasks/")
     page.goto("/tasks/?lead_unit=424242")
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert page.locator("table.tasks tbody tr").all_inner_texts() == ["没有符合条件的督办事项。"]

@@ -7,6 +7,7 @@ import pytest
 from django.utils import translation
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from .conftest import log_in
 
@@ -27,7 +28,7 @@ def test_a_director_sets_up_two_factor_and_reaches_the_task_list(page, city):
     log_in(page, "dirk")
 
     page.wait_for_url("**/accounts/two-factor/?next=*")
-    assert page.locator("#two-factor-qr svg").is_visible()
+    expect(page.locator("#two-factor-qr svg")).to_be_visible()
     key = page.locator("#two-factor-key").inner_text()
     right = code_for(key)
 
@@ -41,7 +42,7 @@ def test_a_director_sets_up_two_factor_and_reaches_the_task_list(page, city):
     page.locator("#id_code").fill(code_for(key))
     page.locator("#two-factor-setup button.primary").click()
     page.wait_for_url("**/tasks/")
-    assert page.get_by_role("heading", name="督办事项").is_visible()
+    expect(page.get_by_role("heading", name="督办事项")).to_be_visible()
     assert TOTPDevice.objects.get().user == city.dirk
 
     # The next log-in asks for the code from the app.

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from taskboard.choices import EventKind, TaskState
 from taskboard.models import Attachment, Notification, Task
@@ -37,25 +38,25 @@ def test_unit_head_on_a_phone_acknowledges_reports_with_a_file_and_requests_clos
 
     log_in(phone, "uma")
     phone.wait_for_url("**/inbox/")
-    assert phone.locator("#group-acknowledge").get_by_text(task.title).is_visible()
+    expect(phone.locator("#group-acknowledge").get_by_text(task.title)).to_be_visible()
     phone.get_by_role("link", name=task.title).first.click()
 
     form = open_action(phone, "签收")
     form.get_by_role("button", name="签收").click()
-    assert phone.get_by_text("已签收。").is_visible()
+    expect(phone.get_by_text("已签收。")).to_be_visible()
 
     form = open_action(phone, "反馈进展")
     form.get_by_label("进展情况").fill("已完成3个小区外立面改造，正在推进管网更新。")
     form.get_by_label("完成进度（%）").fill("60")
     form.get_by_label("附件").set_input_files(str(evidence))
     form.get_by_role("button", name="反馈进展").click()
-    assert phone.get_by_text("进展已反馈。").is_visible()
-    assert phone.get_by_role("link", name="改造进度.pdf").is_visible()
+    expect(phone.get_by_text("进展已反馈。")).to_be_visible()
+    expect(phone.get_by_role("link", name="改造进度.pdf")).to_be_visible()
 
     form = open_action(phone, "申请办结")
     form.get_by_label("办理情况总结").fill("年度改造任务全部完成，已通过验收。")
     form.get_by_role("button", name="申请办结").click()
-    assert phone.get_by_text("已申请办结，待督查室审核。").is_visible()
+    expect(phone.get_by_text("已申请办结，待督查室审核。")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     task.refresh_from_db()
@@ -81,7 +82,7 @@ def test_a_bad_progress_report_keeps_what_was_typed_and_saves_nothing(phone, cit
     form.get_by_label("进展情况").fill("本月完成事项梳理。")
     form.get_by_label("完成进度（%）").fill("150")
     form.get_by_role("button", name="反馈进展").click()
-    assert phone.get_by_text("请更正以下错误；本次未保存任何内容。").is_visible()
+    expect(phone.get_by_text("请更正以下错误；本次未保存任何内容。")).to_be_visible()
     assert phone.get_by_label("进展情况").input_value() == "本月完成事项梳理。"
     assert task.progress_reports.count() == 0
 
@@ -107,18 +108,18 @@ def test_office_closes_one_request_and_returns_another(page, city):
     page.get_by_role("link", name=done.title).click()
     form = open_action(page, "审核销号")
     form.get_by_role("button", name="审核销号").click()
-    assert page.get_by_text("这个字段是必填项。").is_visible()  # the confirmation box
+    expect(page.get_by_text("这个字段是必填项。")).to_be_visible()  # the confirmation box
     form = page.locator("details[open] form")
     form.get_by_label("已核查，确认无误").check()
     form.get_by_role("button", name="审核销号").click()
-    assert page.get_by_text("已销号。").is_visible()
+    expect(page.get_by_text("已销号。")).to_be_visible()
 
     page.goto(f"/tasks/{weak.pk}/")
     form = open_action(page, "退回")
     form.get_by_label("退回理由").fill("缺少正式印发的文件，请补充后再申请。")
     form.get_by_role("button", name="退回").click()
-    assert page.get_by_text("已退回责任单位。").is_visible()
-    assert page.locator(".timeline").get_by_text("缺少正式印发的文件").is_visible()
+    expect(page.get_by_text("已退回责任单位。")).to_be_visible()
+    expect(page.locator(".timeline").get_by_text("缺少正式印发的文件")).to_be_visible()
 
     assert Task.objects.get(pk=done.pk).state == TaskState.CLOSED
     assert Task.objects.get(pk=weak.pk).state == TaskState.RETURNED
@@ -143,6 +144,6 @@ def test_a_unit_head_sees_the_bell_count_and_opens_the_notification(phone, city)
     phone.wait_for_url("**/notifications/")
     phone.get_by_role("link", name=task.title).click()
     phone.wait_for_url(f"**/tasks/{task.pk}/")
-    assert phone.locator(".timeline").get_by_text("照片材料不全").is_visible()
+    expect(phone.locator(".timeline").get_by_text("照片材料不全")).to_be_visible()
     assert phone.locator(".bell .badge").count() == 0
     assert Notification.objects.get(recipient=city.uma, task=task).read_at is not None
