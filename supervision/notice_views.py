@@ -95,22 +95,6 @@ STEPS = {
     "withdraw": (ReasonForm, gettext_lazy("Withdraw the draft"), gettext_lazy("Withdrawn.")),
 }
 
-SERVICES = {
-    "edit": lambda notice, by, data: notices.notice_edit(
-        notice=notice, by=by, body=data["body"], copy_recipients=data["copy_recipients"]
-    ),
-    "propose": lambda notice, by, data: notices.notice_propose(notice=notice, by=by),
-    "approve": lambda notice, by, data: notices.notice_approve(notice=notice, by=by),
-    "sign": lambda notice, by, data: notices.notice_sign(notice=notice, by=by),
-    "issue": lambda notice, by, data: notices.notice_issue(notice=notice, by=by),
-    "reject": lambda notice, by, data: notices.notice_reject(
-        notice=notice, by=by, reason=data["reason"]
-    ),
-    "withdraw": lambda notice, by, data: notices.notice_withdraw(
-        notice=notice, by=by, reason=data["reason"]
-    ),
-}
-
 
 def _step_form(name: str, notice: Notice, data=None):
     form_class = STEPS[name][0]
@@ -189,7 +173,7 @@ def notice_action(request, pk: int, action: str):
         messages.error(request, _("Please correct the errors below; nothing was saved."))
         return _detail(request, pk, bound=(action, form), status=400)
     try:
-        SERVICES[action](notice, request.user, form.cleaned_data if form else {})
+        notices.STEP_SERVICES[action](notice, request.user, form.cleaned_data if form else {})
     except ValidationError as error:
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)

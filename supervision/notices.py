@@ -330,6 +330,23 @@ def notice_withdraw(*, notice: Notice, by, reason: str) -> Notice:
     return _move(notice, by, "withdraw", reason=reason)
 
 
+# Each step of a notice's chain, as the pages and the API call it: (notice, person, the
+# step's cleaned input) → the notice.
+STEP_SERVICES = {
+    "edit": lambda notice, by, data: notice_edit(
+        notice=notice, by=by, body=data["body"], copy_recipients=data.get("copy_recipients")
+    ),
+    "propose": lambda notice, by, data: notice_propose(notice=notice, by=by),
+    "approve": lambda notice, by, data: notice_approve(notice=notice, by=by),
+    "sign": lambda notice, by, data: notice_sign(notice=notice, by=by),
+    "issue": lambda notice, by, data: notice_issue(notice=notice, by=by),
+    "reject": lambda notice, by, data: notice_reject(notice=notice, by=by, reason=data["reason"]),
+    "withdraw": lambda notice, by, data: notice_withdraw(
+        notice=notice, by=by, reason=data["reason"]
+    ),
+}
+
+
 @transaction.atomic
 def assignment_notice_issue(*, task: Task, by) -> Notice | None:
     """Write and issue the assignment notice (交办单) of a task just assigned. Once per
@@ -607,5 +624,6 @@ __all__ = [
     "notice_sign",
     "notice_withdraw",
     "notices_visible_to",
+    "STEP_SERVICES",
     "on_task_event",
 ]

@@ -49,6 +49,10 @@ def navigation(request):
     items.append((tasks, _("Tasks")))
     if role is not None and role != Role.COPY_RECIPIENT:
         items.append((reverse("taskboard:dashboard"), _("Dashboard")))
+    if role is not None:
+        # The periodic reports (supervision) are open to every role: bulletins go to every
+        # unit. A URL name reversed at runtime, as for meetings: taskboard imports no app.
+        items.append((reverse("supervision:report_list"), _("Supervision reports")))
     if role in {*OFFICE_ROLES, Role.ADMINISTRATOR, Role.PRINCIPAL_LEADER, Role.PORTFOLIO_LEADER}:
         items.append((reverse("meetings:index"), _("Meetings")))
         items.append((reverse("directives:index"), _("Reports, instructions and proposals")))

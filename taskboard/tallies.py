@@ -213,6 +213,23 @@ def rebuild(tasks: QuerySet[Task] | None = None) -> int:
     return written
 
 
+def totals_agree() -> bool:
+    """A cheap check, not a proof (two counts and a sum over the coarsest rows): the
+    tallies count every task once (grain "all") and every task's co-unit once (grain
+    "co_unit"). Empty or stale tallies fail it, e.g. those of a database migrated through
+    the tally migration and never rebuilt."""
+    totals = dict(
+        Tally.objects.filter(grain__in=["all", "co_unit"])
+        .values_list("grain")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    return (
+        totals.get("all", 0) == Task.objects.count()
+        and totals.get("co_unit", 0) == Task.co_units.through.objects.count()
+    )
+
+
 def counts_from_tasks() -> dict[Key, int]:
     """What every tally row should hold, counted from the tasks (for tests and checks)."""
     expected: dict[Key, int] = {}

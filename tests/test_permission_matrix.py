@@ -384,6 +384,17 @@ TABLE: dict[str, Route] = {
     "api:task_suspend": api_action(users=403, dirk=400, root=400, leaders=400),
     "api:task_resume": api_action(users=403, dirk=409, root=409, leaders=409),
     "api:task_cancel": api_action(users=403, dirk=400, root=400, leaders=400),
+    # Notices: scoped as the pages (an unknown notice is 404 to everyone logged in); the
+    # dashboard's figures for everyone with a dashboard (the copy recipient has none).
+    "api:notice-list": Route(API_EVERYONE),
+    "api:notice-detail": Route(expect(anonymous=401, users=404), {"pk": MISSING}),
+    **{
+        f"api:notice_{step}": Route(
+            expect(anonymous=401, users=404), {"pk": MISSING}, method="POST"
+        )
+        for step in ("edit", "propose", "approve", "sign", "issue", "reject", "withdraw")
+    },
+    "api:dashboard": Route(expect(anonymous=401, users=200, carl=403)),
 }
 
 # Patterns without a name that only answer what no other pattern does (the API's 404).

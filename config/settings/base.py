@@ -260,6 +260,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "meetings.choices.MeetingKind",
         "InstructionKindEnum": "directives.choices.InstructionKind",
         "ProposalKindEnum": "directives.choices.ProposalKind",
+        "NoticeKindEnum": "supervision.choices.NoticeKind",
+        "NoticeStateEnum": "supervision.choices.NoticeState",
     },
 }
 

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .dashboard import DashboardView
 
 router = SimpleRouter()
 router.register("tasks", views.TaskViewSet, basename="task")
@@ -15,6 +16,7 @@ urlpatterns = [
         name="task_progress_reports",
     ),
     path("tasks/<int:pk>/events/", views.TaskEventList.as_view(), name="task_events"),
+    path("dashboard/", DashboardView.as_view(), name="dashboard"),
     *(
         path(
             f"tasks/<int:pk>/{name.replace('_', '-')}/",

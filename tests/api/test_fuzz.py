@@ -29,6 +29,9 @@ from taskboard.choices import TaskState
 
 from ..factories import TaskFactory
 
+# Marked so that CI runs the fuzzing once (on PostgreSQL), not on both databases.
+pytestmark = pytest.mark.fuzz
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -10,9 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from taskboard import services
+from taskboard import services, tallies
 from taskboard.choices import TaskState
-from taskboard.models import Attachment, ProgressReport, Task, TaskEvent
+from taskboard.models import Attachment, ProgressReport, Tally, Task, TaskEvent
 
 from ..factories import TaskFactory
 
@@ -183,3 +183,34 @@ def test_a_failed_postgresql_restore_leaves_the_database_as_it_was(site, tmp_pat
         call_command("restore_site", str(folder), "--yes", stdout=StringIO())
 
     assert Task.objects.count() == 3
+
+
+def test_a_restore_brings_the_tallies_back_without_a_recount(site, media, tmp_path, monkeypatch):
+    """The dump holds the tally table from the tasks' own snapshot: nothing to recount."""
+    tallies.rebuild()
+    expected = tallies.counts_in_tallies()
+    assert expected == tallies.counts_from_tasks() and expected
+    folder = tmp_path / "backup"
+    call_command("dump_site", "--output", str(folder), stdout=StringIO())
+    wipe(media)
+    recounts = []
+    monkeypatch.setattr(tallies, "rebuild", lambda *args, **kwargs: recounts.append(1) or 0)
+
+    call_command("restore_site", str(folder), "--yes", stdout=StringIO())
+
+    assert recounts == []
+    assert tallies.counts_in_tallies() == expected
+
+
+def test_a_restore_recounts_tallies_that_do_not_match_the_tasks(site, media, tmp_path):
+    """A backup of a database whose tallies were never built gets them after the restore."""
+    Tally.objects.all().delete()
+    folder = tmp_path / "backup"
+    call_command("dump_site", "--output", str(folder), stdout=StringIO())
+    wipe(media)
+
+    call_command("restore_site", str(folder), "--yes", stdout=StringIO())
+
+    assert Task.objects.count() == 2
+    assert tallies.counts_in_tallies() == tallies.counts_from_tasks()
+    assert tallies.totals_agree()

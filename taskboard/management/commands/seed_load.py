@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from taskboard import services
+from taskboard import services, tallies
 from taskboard.choices import FeedbackCadence, Role, TaskOrigin, TaskState, UnitKind
 from taskboard.management.commands.seed_demo import DEMO_PASSWORD, PORTFOLIOS
 from taskboard.models import Profile, Task, Unit
@@ -65,6 +65,9 @@ class Command(BaseCommand):
             )
         self.extra(extra_tasks)
         services.due_states_refresh(as_of=timezone.localdate())
+        # The extra rows are bulk-created, past the services that keep the tallies: recount
+        # them here rather than count on the refresh happening to change a light.
+        tallies.rebuild()
         accounts.parent.mkdir(parents=True, exist_ok=True)
         accounts.write_text(
             json.dumps(
