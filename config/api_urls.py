@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("taskboard.api.urls")),
     path("", include("meetings.api")),
     path("", include("directives.api")),
+    path("", include("directives.api_writes")),
     path("", include("supervision.api")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs, name="docs"),

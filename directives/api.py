@@ -437,8 +437,40 @@ class SuperiorAssignmentSerializer(serializers.ModelSerializer):
         return AssignmentItemSerializer(assignment.visible_items, many=True).data
 
 
+class ItemInput(PeopleInput):
+    """One item of an assignment from above, with its task's deadline."""
+
+    text = serializers.CharField(max_length=TEXT_LIMIT)
+    deadline = BoundedDateField()
+    title = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    number = serializers.IntegerField(min_value=1, max_value=9999, required=False, allow_null=True)
+
+    @staticmethod
+    def item(data: dict) -> services.Item:
+        return services.Item(
+            text=data["text"],
+            people=services.UnitsAndPeople(
+                lead_unit=data["lead_unit"],
+                co_units=data.get("co_units", ()),
+                lead_leader=data.get("lead_leader"),
+                owner=data.get("owner"),
+            ),
+            deadline=data["deadline"],
+            number=data.get("number"),
+            title=data.get("title", ""),
+        )
+
+
+class SuperiorAssignmentInput(serializers.Serializer):
+    issuing_body = serializers.CharField(max_length=100)
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=200)
+    received_on = BoundedDateField()
+    items = ItemInput(many=True, min_length=1, max_length=200)
+
+
 @extend_schema(tags=["assignments from above"])
-class SuperiorAssignmentViewSet(viewsets.ReadOnlyModelViewSet):
+class SuperiorAssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Assignments from above (上级交办) with their items."""
 
     lookup_value_regex = "[0-9]+"
@@ -455,6 +487,24 @@ class SuperiorAssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         return SuperiorAssignment.objects.prefetch_related(
             Prefetch("items", queryset=items.order_by("number"), to_attr="visible_items")
         ).order_by("-received_on", "-pk")
+
+    @extend_schema(request=SuperiorAssignmentInput, responses={201: SuperiorAssignmentSerializer})
+    def create(self, request, *args, **kwargs):
+        """Register an assignment from above with a draft task per item (office only)."""
+        _require_office(request.user)
+        serializer = SuperiorAssignmentInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        assignment = services.superior_assignment_create(
+            by=request.user,
+            issuing_body=data["issuing_body"],
+            reference=data.get("reference", ""),
+            title=data["title"],
+            received_on=data["received_on"],
+            items=[ItemInput.item(row) for row in data["items"]],
+        )
+        body = SuperiorAssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 router = SimpleRouter()

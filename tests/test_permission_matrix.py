@@ -367,6 +367,11 @@ TABLE: dict[str, Route] = {
     "api:proposal-assign": api_assign("proposal", 200),
     "api:superior_assignment-list": Route(API_SOURCES),
     "api:superior_assignment-detail": Route(API_SOURCES, {"pk": "superior"}),
+    # Writes on sources the office alone makes: 400 for the empty body, 403 to the others.
+    "api:proposal_reply": api_assign("proposal", 400),
+    "api:proposal_satisfaction": api_assign("proposal", 400),
+    "api:target_split": api_assign("target", 400),
+    "api:superior_assignment_items": api_assign("superior", 400),
     # (The meeting's one decision is assigned already: nothing to assign, 409.)
     # Lifecycle actions on task A (assigned): who may act gets 400 for the empty body or
     # 409 for the wrong state; who may not, 403; who cannot see it, 404.
@@ -384,6 +389,7 @@ TABLE: dict[str, Route] = {
     "api:task_suspend": api_action(users=403, dirk=400, root=400, leaders=400),
     "api:task_resume": api_action(users=403, dirk=409, root=409, leaders=409),
     "api:task_cancel": api_action(users=403, dirk=400, root=400, leaders=400),
+    "api:task_edit": api_action(users=403, office=400, root=400),
     # Notices: scoped as the pages (an unknown notice is 404 to everyone logged in); the
     # dashboard's figures for everyone with a dashboard (the copy recipient has none).
     "api:notice-list": Route(API_EVERYONE),

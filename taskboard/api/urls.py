@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from . import views
 from .dashboard import DashboardView
+from .task_edit import TaskEditView
 
 router = SimpleRouter()
 router.register("tasks", views.TaskViewSet, basename="task")
@@ -16,6 +17,7 @@ urlpatterns = [
         name="task_progress_reports",
     ),
     path("tasks/<int:pk>/events/", views.TaskEventList.as_view(), name="task_events"),
+    path("tasks/<int:pk>/edit/", TaskEditView.as_view(), name="task_edit"),
     path("dashboard/", DashboardView.as_view(), name="dashboard"),
     *(
         path(
