@@ -53,6 +53,18 @@ class MayViewSources(permissions.BasePermission):
 PERMISSIONS = [permissions.IsAuthenticated, MayViewSources]
 
 
+class SourceViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """List, read and register one kind of source: numeric ids, the sources' permissions."""
+
+    lookup_value_regex = "[0-9]+"
+    permission_classes = PERMISSIONS
+
+
 def _require_office(user) -> None:
     if not is_office(user):
         raise ActionNotAllowed(_("Only the supervision office registers and assigns these."))
@@ -158,17 +170,9 @@ def _work_reports():
 
 
 @extend_schema(tags=["work reports"])
-class WorkReportViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class WorkReportViewSet(SourceViewSet):
     """Government work reports whose targets are decomposed into tasks."""
 
-    lookup_value_regex = "[0-9]+"
-
-    permission_classes = PERMISSIONS
     serializer_class = WorkReportSerializer
     filterset_class = api_filterset(filters.WorkReportFilter)
     queryset = WorkReport.objects.none()
@@ -263,17 +267,9 @@ class InstructionInput(PeopleInput):
 
 
 @extend_schema(tags=["instructions"])
-class InstructionViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class InstructionViewSet(SourceViewSet):
     """Leaders' instructions (批示) whose tasks this person may see."""
 
-    lookup_value_regex = "[0-9]+"
-
-    permission_classes = PERMISSIONS
     serializer_class = InstructionSerializer
     filterset_class = api_filterset(filters.InstructionFilter)
     queryset = Instruction.objects.none()
@@ -366,17 +362,9 @@ class ProposalInput(PeopleInput):
 
 
 @extend_schema(tags=["proposals"])
-class ProposalViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ProposalViewSet(SourceViewSet):
     """Deputies' suggestions and members' proposals whose tasks this person may see."""
 
-    lookup_value_regex = "[0-9]+"
-
-    permission_classes = PERMISSIONS
     serializer_class = ProposalSerializer
     filterset_class = api_filterset(filters.ProposalFilter)
     queryset = Proposal.objects.none()
