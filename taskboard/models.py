@@ -205,6 +205,12 @@ class Task(models.Model):
         _("light"), max_length=10, choices=DueState.choices, default=DueState.NONE
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    # When the lead unit last reported progress: kept by `task_report_progress`, so the
+    # daily sweep finds the tasks missing this period's report with a plain scan instead
+    # of probing the progress reports of every running task.
+    last_reported_at = models.DateTimeField(
+        _("last progress report at"), null=True, blank=True, editable=False
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -216,7 +222,7 @@ class Task(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords(m2m_fields=[co_units])
+    history = HistoricalRecords(m2m_fields=[co_units], excluded_fields=["last_reported_at"])
 
     objects = TaskQuerySet.as_manager()
 

@@ -9,12 +9,9 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    Max,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -108,7 +105,10 @@ def _inbox_group(task: Task, today: datetime.date, due_soon_until: datetime.date
         and task.state != TaskState.CLOSURE_REQUESTED
         and period_start is not None
         # The period starts at midnight in Beijing, not in UTC.
-        and (task.last_report_at is None or timezone.localdate(task.last_report_at) < period_start)
+        and (
+            task.last_reported_at is None
+            or timezone.localdate(task.last_reported_at) < period_start
+        )
     ):
         return "report_due"
     return "rest"
@@ -118,13 +118,6 @@ def unit_inbox(
     *, unit_id: int, today: datetime.date, due_soon_until: datetime.date, days: int
 ) -> list[InboxGroup]:
     """A unit's running tasks, grouped by what needs doing first. One query."""
-    last_report = (
-        ProgressReport.objects.filter(task=OuterRef("pk"))
-        .order_by()
-        .values("task")
-        .annotate(last=Max("reported_at"))
-        .values("last")
-    )
     tasks = (
         Task.objects.filter(state__in=OPEN_STATES)
         .involving_units([unit_id])
@@ -135,7 +128,6 @@ def unit_inbox(
                 default=Value(False),
                 output_field=BooleanField(),
             ),
-            last_report_at=Subquery(last_report),
         )
         .order_by("deadline", "code")
     )

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db import connection, transaction
+from django.db.models import Case, Exists, F, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -492,11 +492,13 @@ def task_report_progress(
         is_repeat=is_repeat,
     )
     report.consolidated_parts.set(parts)
+    task.last_reported_at = report.reported_at
     _finish(
         task,
         by,
         "report_progress",
         payload={"report": report.pk, "percent": percent, "repeat": is_repeat},
+        fields=["last_reported_at"],
         files=files,
         report=report,
     )
@@ -815,18 +817,23 @@ def due_soon_until(as_of: datetime.date) -> datetime.date:
     return workdays.add_workdays(as_of, settings.DUE_SOON_WORKDAYS)
 
 
+# Up to this many tasks changing at once, the refresh counts their difference into the
+# tallies; beyond (a first refresh, a bulk load) it recounts every tally instead.
+TALLY_DIFFERENCE_LIMIT = 50_000
+
+
+@transaction.atomic
 def due_states_refresh(*, as_of: datetime.date, tasks=None) -> int:
     """Recompute the cached light of tasks for `as_of`, set-based. Returns rows changed.
 
     Red: overdue. Yellow: due within DUE_SOON_WORKDAYS working days, or behind the
     milestone due by `as_of`. Green: otherwise. Tasks not running have no light.
+
+    The tasks whose mark or light changes are locked before they are counted, so a person
+    acting on one at the same moment waits (or is waited for) and the tallies stay exact.
     """
     every_task = tasks is None
-    tasks = Task.objects.all() if tasks is None else tasks
-    if not every_task:
-        task_ids = list(tasks.values_list("pk", flat=True))
-        tallies_before = tallies.snapshot(task_ids)
-    yellow_until = due_soon_until(as_of)
+    tasks = Task.objects.all() if every_task else tasks
     latest_percent = (
         ProgressReport.objects.filter(task=OuterRef("pk"))
         .order_by("-reported_at", "-pk")
@@ -837,63 +844,96 @@ def due_states_refresh(*, as_of: datetime.date, tasks=None) -> int:
         .order_by("-planned_on", "-pk")
         .values("percent")[:1]
     )
-    running = tasks.filter(state__in=OPEN_STATES)
     # Only tasks with a milestone due can be behind; filtering on that first keeps the
     # subqueries to the few tasks that have a schedule (3x faster at a million tasks).
     has_due_milestone = Exists(
         Milestone.objects.filter(task=OuterRef("pk"), planned_on__lte=as_of, percent__isnull=False)
     )
     behind = (
-        running.filter(has_due_milestone)
+        tasks.filter(has_due_milestone, state__in=OPEN_STATES)
         .annotate(done=Coalesce(Subquery(latest_percent), 0), due=Subquery(due_percent))
         .filter(due__gt=F("done"))
     )
-    behind_ids = Subquery(behind.values("pk"))
-    marks = _behind_marks_refresh(tasks=None if every_task else tasks, behind=behind)
-    changed = (
-        tasks.exclude(state__in=OPEN_STATES)
-        .exclude(due_state=DueState.NONE)
-        .update(due_state=DueState.NONE)
+    recount = _behind_marks_refresh(tasks=None if every_task else tasks, behind=behind)
+    # The marks now name exactly the tasks behind: one pass sets every light from them.
+    light = Case(
+        When(~Q(state__in=OPEN_STATES), then=Value(DueState.NONE)),
+        When(deadline__lt=as_of, then=Value(DueState.RED)),
+        When(
+            Q(deadline__lte=due_soon_until(as_of))
+            | Q(pk__in=BehindSchedule.objects.values("task_id")),
+            then=Value(DueState.YELLOW),
+        ),
+        default=Value(DueState.GREEN),
     )
-    changed += (
-        running.filter(deadline__lt=as_of)
-        .exclude(due_state=DueState.RED)
-        .update(due_state=DueState.RED)
-    )
-    changed += (
-        running.filter(deadline__gte=as_of)
-        .filter(Q(deadline__lte=yellow_until) | Q(pk__in=behind_ids))
-        .exclude(due_state=DueState.YELLOW)
-        .update(due_state=DueState.YELLOW)
-    )
-    changed += (
-        running.filter(deadline__gt=yellow_until)
-        .exclude(pk__in=behind_ids)
-        .exclude(due_state=DueState.GREEN)
-        .update(due_state=DueState.GREEN)
-    )
-    # The dashboard's tallies count by light and behind mark: keep them exact. The daily
-    # refresh of every task recounts them set-based; a few tasks add their difference.
-    if changed or marks:
-        if every_task:
-            tallies.rebuild()
-        else:
-            tallies.record_change(before=tallies_before, task_ids=task_ids)
+    changing = _locked(tasks.exclude(due_state=light))
+    if recount or len(changing) > _tally_difference_limit():
+        changed = tasks.exclude(due_state=light).update(due_state=light)
+        tallies.rebuild()
+        return changed
+    if not changing:
+        return 0
+    changing_tasks = Task.objects.filter(pk__in=changing)
+    # The dashboard's tallies count by light: add the difference, counted before the update.
+    difference = tallies.light_change(changing_tasks, light)
+    changed = changing_tasks.update(due_state=light)
+    tallies.add(difference)
     return changed
 
 
-def _behind_marks_refresh(*, tasks, behind) -> int:
-    """Mark exactly the `behind` tasks (among `tasks`, or all) as behind schedule, set-based.
-    Returns marks added and removed."""
-    marks = (
-        BehindSchedule.objects.all()
-        if tasks is None
-        else BehindSchedule.objects.filter(task__in=tasks)
+def _tally_difference_limit() -> int:
+    # SQLite allows only so many parameters in one statement (`pk IN (…)`).
+    most = connection.features.max_query_params
+    return TALLY_DIFFERENCE_LIMIT if most is None else min(TALLY_DIFFERENCE_LIMIT, most // 2)
+
+
+def _locked(tasks) -> list[int]:
+    """Lock these tasks (in key order, as every writer does) and return their keys; on
+    PostgreSQL a row changed meanwhile is checked again against the filter."""
+    return list(tasks.select_for_update().order_by("pk").values_list("pk", flat=True))
+
+
+def last_reports_refresh(tasks=None) -> int:
+    """Set each task's `last_reported_at` from its progress reports, as
+    `task_report_progress` keeps it: for progress reports written straight to the table
+    (the benchmarks' data sets). Returns tasks updated."""
+    tasks = Task.objects.all() if tasks is None else tasks
+    latest = (
+        ProgressReport.objects.filter(task=OuterRef("pk"))
+        .order_by()
+        .values("task")
+        .annotate(latest=Max("reported_at"))
+        .values("latest")
     )
-    removed, _by_model = marks.exclude(task__in=behind.values("pk")).delete()
-    added = tallies.insert_select(
+    return tasks.update(last_reported_at=Subquery(latest))
+
+
+def _behind_marks_refresh(*, tasks, behind) -> bool:
+    """Mark exactly the `behind` tasks among `tasks` (None: all) as behind schedule, keeping the
+    tallies exact: the few tasks gaining or losing a mark are locked, snapshotted, marked
+    and counted again. Over TALLY_DIFFERENCE_LIMIT tasks it leaves the counting to a
+    full recount and says so (returns True)."""
+    marks = BehindSchedule.objects.all()
+    if tasks is not None:
+        marks = marks.filter(task__in=tasks)
+    losing = marks.exclude(task__in=behind.values("pk"))
+    gaining = behind.exclude(Exists(BehindSchedule.objects.filter(task=OuterRef("pk"))))
+    candidates = [*losing.values_list("task_id", flat=True), *gaining.values_list("pk", flat=True)]
+    if not candidates:
+        return False
+    if len(candidates) > _tally_difference_limit():
+        losing.delete()
+        tallies.insert_select(BehindSchedule._meta.db_table, ["task_id"], gaining.values("pk"))
+        return True
+    # Locked, these tasks can be looked at again and counted without anyone changing them.
+    task_ids = _locked(Task.objects.filter(pk__in=candidates))
+    before = tallies.snapshot(task_ids)
+    behind = behind.filter(pk__in=task_ids)
+    BehindSchedule.objects.filter(task__in=task_ids).exclude(task__in=behind.values("pk")).delete()
+    tallies.insert_select(
         BehindSchedule._meta.db_table,
         ["task_id"],
         behind.exclude(Exists(BehindSchedule.objects.filter(task=OuterRef("pk")))).values("pk"),
     )
-    return removed + added
+    tallies.record_change(before=before, task_ids=task_ids)
+    return False

@@ -17,9 +17,10 @@ by definition what that GROUP BY says. The writers keep it so:
 - a service that changes a task reads the task's keys when it locks the row
   (`snapshot`), and after the change adds the difference (`record_change`): −1 on the old
   keys, +1 on the new, as one INSERT … ON CONFLICT DO UPDATE in the same transaction;
-- `due_states_refresh` over a few tasks does the same around its updates; over all tasks
-  (the daily job) it rebuilds every tally with one INSERT … SELECT … GROUP BY per grain
-  when any light or behind-schedule mark changed;
+- `due_states_refresh` does the same around its behind-schedule marks, and for the
+  lights counts the difference before its update with one GROUP BY over the tasks whose
+  light changes (`light_change`), so the daily refresh of a million tasks touches only
+  the tally rows of the few thousand that changed;
 - `manage.py rebuild_tallies` rebuilds them from scratch (after a bulk load or a restore).
 """
 
@@ -29,7 +30,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, F, IntegerField, QuerySet, Sum, Value
+from django.db.models import Count, Expression, F, IntegerField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
 from .models import Tally, Task
@@ -107,6 +108,28 @@ def snapshot(task_ids: Iterable[int]) -> Counter:
         for grain in CO_GRAINS:
             keys[_key(grain, row)] += 1
     return keys
+
+
+def light_change(tasks: QuerySet[Task], light: Expression) -> Counter:
+    """What setting these tasks' light to `light` would add to the tallies, read before the
+    update: the changing tasks grouped by their keys and new standing, one GROUP BY for
+    the lead unit and one for the co-units, whatever the number of tasks."""
+    changing = tasks.annotate(new_light=light).exclude(due_state=F("new_light"))
+    delta: Counter = Counter()
+    by_unit = ((LEAD_GRAINS, keyed_tasks(changing)), (CO_GRAINS, _co_unit_rows(changing)))
+    for grains, rows in by_unit:
+        grouped = (
+            rows.annotate(k_new_standing=standing_expression(light="new_light"))
+            .values(*[f"k_{dim}" for dim in DIMENSIONS], "k_new_standing")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        for row in grouped:
+            after = {**row, "k_standing": row["k_new_standing"]}
+            for grain in grains:
+                delta[_key(grain, row)] -= row["n"]
+                delta[_key(grain, after)] += row["n"]
+    return delta
 
 
 def record_change(*, before: Counter, task_ids: Iterable[int]) -> None:

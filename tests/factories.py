@@ -9,9 +9,10 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.db.models import Max
 
 from taskboard.choices import TaskOrigin, TaskState, UnitKind
-from taskboard.models import Profile, Task, Unit
+from taskboard.models import Profile, ProgressReport, Task, Unit
 
 User = get_user_model()
 
@@ -56,3 +57,16 @@ class TaskFactory(factory.django.DjangoModelFactory):
     assigned_on = datetime.date(2026, 9, 1)
     deadline = datetime.date(2026, 10, 31)
     original_deadline = factory.SelfAttribute("deadline")
+
+
+def progress_report(task: Task, *, reporter, reported_at, **fields) -> ProgressReport:
+    """A progress report written straight to the table, keeping the task's
+    `last_reported_at` as `task_report_progress` does."""
+    fields = {"text": "按计划推进", "percent": 50, **fields}
+    report = ProgressReport.objects.create(
+        task=task, unit=task.lead_unit, reporter=reporter, reported_at=reported_at, **fields
+    )
+    latest = ProgressReport.objects.filter(task=task).aggregate(Max("reported_at"))
+    Task.objects.filter(pk=task.pk).update(last_reported_at=latest["reported_at__max"])
+    task.last_reported_at = latest["reported_at__max"]
+    return report

@@ -11,9 +11,9 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from taskboard.choices import EventKind, FeedbackCadence, TaskState
-from taskboard.models import Notification, ProgressReport, TaskEvent
+from taskboard.models import Notification, TaskEvent
 
-from ..factories import TaskFactory
+from ..factories import TaskFactory, progress_report
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Wednesday 18 November 2026. Three working days on is Monday 23 November; this month
@@ -53,9 +53,7 @@ def running(city, title, *, state=TaskState.IN_PROGRESS, unit=None, **kwargs):
 
 
 def reported(task, when, by):
-    return ProgressReport.objects.create(
-        task=task, unit=task.lead_unit, reporter=by, reported_at=when, text="按计划推进", percent=50
-    )
+    return progress_report(task, reporter=by, reported_at=when)
 
 
 def grouped(response) -> dict[str, list[str]]:

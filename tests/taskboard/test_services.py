@@ -707,6 +707,8 @@ def test_a_progress_report_repeating_the_previous_one_is_flagged(city, monday):
     assert (first.is_repeat, repeat.is_repeat, changed.is_repeat) == (False, True, False)
     task.refresh_from_db()
     assert task.state == TaskState.IN_PROGRESS
+    # The sweep's "report missing" reads this instead of the reports themselves.
+    assert task.last_reported_at == changed.reported_at != first.reported_at
 
 
 @pytest.mark.parametrize("percent", [101, -1])
@@ -1036,3 +1038,25 @@ def test_a_transition_locks_its_task_row_but_not_the_lead_units_row(city):
     finally:
         release.set()
         holder.join(10)
+
+
+def test_last_reports_refresh_sets_each_tasks_latest_report_time(city):
+    reported, silent = (task_in(city, TaskState.IN_PROGRESS) for _ in "ab")
+    early = datetime.datetime(2026, 9, 1, 9, tzinfo=datetime.UTC)
+    late = early + datetime.timedelta(days=3)
+    for at in (late, early):
+        ProgressReport.objects.create(
+            task=reported,
+            unit=city.unit_a,
+            reporter=city.uma,
+            reported_at=at,
+            text="进展",
+            percent=30,
+        )
+    Task.objects.update(last_reported_at=None)
+
+    assert services.last_reports_refresh() == Task.objects.count()
+
+    reported.refresh_from_db()
+    silent.refresh_from_db()
+    assert (reported.last_reported_at, silent.last_reported_at) == (late, None)

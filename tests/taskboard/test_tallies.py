@@ -247,3 +247,41 @@ def test_tallies_are_exact_after_every_single_operation(city):
         _random_operations(city, rng, steps=3)
         expected = tallies.counts_from_tasks()
         assert tallies.counts_in_tallies() == expected
+
+
+def _tasks_turning_red(city, count: int) -> datetime.date:
+    today = timezone.localdate()
+    for n in range(count):
+        task = services.task_create(
+            by=city.alice, title=f"任务{n}", lead_unit=city.unit_a, origin=TaskOrigin.MEETING
+        )
+        services.task_assign(
+            task=task, by=city.alice, deadline=today + datetime.timedelta(days=30 + n)
+        )
+    return today + datetime.timedelta(days=40)
+
+
+def test_the_daily_refresh_adds_the_difference_of_the_lights_it_changes(city, monkeypatch):
+    later = _tasks_turning_red(city, 3)
+    rebuilds = []
+    monkeypatch.setattr(tallies, "rebuild", lambda *args: rebuilds.append(args))
+
+    assert services.due_states_refresh(as_of=later) == 3
+
+    assert rebuilds == []
+    assert counted("all") == {Standing.OVERDUE: 3}
+    monkeypatch.undo()
+    assert_tallies_exact()
+
+
+def test_a_refresh_changing_more_tasks_than_the_limit_recounts_every_tally(city, monkeypatch):
+    later = _tasks_turning_red(city, 3)
+    monkeypatch.setattr(services, "TALLY_DIFFERENCE_LIMIT", 2)
+    rebuild, rebuilds = tallies.rebuild, []
+    monkeypatch.setattr(tallies, "rebuild", lambda: rebuilds.append(rebuild()))
+
+    assert services.due_states_refresh(as_of=later) == 3
+
+    assert len(rebuilds) == 1
+    assert counted("all") == {Standing.OVERDUE: 3}
+    assert_tallies_exact()

@@ -23,6 +23,7 @@ from django.urls import reverse
 from taskboard import tallies
 from taskboard.choices import Role, UnitKind
 from taskboard.models import Profile, Task, Unit
+from taskboard.services import last_reports_refresh
 
 User = get_user_model()
 
@@ -238,6 +239,7 @@ class Command(BaseCommand):
                 {"tasks": count, "reports": reports, "first": first, "reporter": reporter},
             )
             cursor.execute(BEHIND_SQL, {"as_of": as_of})
+        last_reports_refresh()
 
     def plain_group_by(self) -> None:
         with connection.cursor() as cursor:
