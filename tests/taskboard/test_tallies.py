@@ -4,10 +4,13 @@ GROUP BY over the tasks it summarises, and a rebuild gives the same rows."""
 import contextlib
 import datetime
 import random
+import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.utils import timezone
 
 from taskboard import services, tallies
@@ -284,4 +287,47 @@ def test_a_refresh_changing_more_tasks_than_the_limit_recounts_every_tally(city,
 
     assert len(rebuilds) == 1
     assert counted("all") == {Standing.OVERDUE: 3}
+    assert_tallies_exact()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_person_acting_while_the_daily_refresh_runs_leaves_the_tallies_exact(city):
+    later = _tasks_turning_red(city, 3)
+    task = Task.objects.order_by("pk").first()
+    locked = threading.Event()
+    errors = []
+
+    def person():
+        # Holds the task as a service does, while the refresh starts and waits for it.
+        try:
+            with transaction.atomic():
+                Task.objects.select_for_update().get(pk=task.pk)
+                locked.set()
+                time.sleep(0.5)
+                services.task_cancel(
+                    task=Task.objects.get(pk=task.pk), by=city.mayor, reason="撤销"
+                )
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def refresh():
+        try:
+            locked.wait(timeout=10)
+            services.due_states_refresh(as_of=later)
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=person), threading.Thread(target=refresh)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors
+    assert counted("all") == {Standing.CANCELLED: 1, Standing.OVERDUE: 2}
     assert_tallies_exact()
