@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import SweepRun, TaskWarning, WarningNotice
+from .models import SweepRun, TaskWarning, WarningRead, WarningsReadUpTo
 
 
 class WrittenBySweep:
@@ -27,12 +27,32 @@ class TaskWarningAdmin(WrittenBySweep, admin.ModelAdmin):
     show_full_result_count = False
 
 
-@admin.register(WarningNotice)
-class WarningNoticeAdmin(WrittenBySweep, admin.ModelAdmin):
-    list_display = ["created_at", "recipient", "warning", "read_at"]
-    list_select_related = ["recipient", "warning__task"]
-    raw_id_fields = ["warning", "recipient"]
+class WrittenByReading:
+    """Who has read which warning: written only as people read them, never edited by
+    hand; deleted with the person or the task they are about."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WarningRead)
+class WarningReadAdmin(WrittenByReading, admin.ModelAdmin):
+    list_display = ["read_at", "reader", "warning"]
+    list_select_related = ["reader", "warning__task"]
+    search_fields = ["reader__username", "warning__task__code"]
+    raw_id_fields = ["warning", "reader"]
     show_full_result_count = False
+
+
+@admin.register(WarningsReadUpTo)
+class WarningsReadUpToAdmin(WrittenByReading, admin.ModelAdmin):
+    list_display = ["user", "read_up_to"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+    raw_id_fields = ["user"]
 
 
 @admin.register(SweepRun)

@@ -1,14 +1,14 @@
 """Notifications out of the app: email and SMS, at once or as one digest a day.
 
 The in-app rows are the source: `taskboard.Notification` (written with each task event)
-and `WarningNotice` (written by the daily sweep). Each outgoing message is a `Delivery`
-row, created in the transaction that wrote its source (immediate messages) or by the
-morning digest job, and sent from Celery after commit. Two unique keys make every message
-exist once — (person, channel, event) and (person, channel, digest date) — and sending
-claims the row with a conditional UPDATE, so a job or a hook that runs twice, or a message
-queued twice, sends once. Failures are retried with exponential backoff up to
-DELIVERY_MAX_ATTEMPTS; SMS inside the quiet hours waits for their end (deferred, never
-dropped).
+and `TaskWarning` (written by the daily sweep, addressed to a unit; who has read it is
+supervision/warning_reads.py's to say). Each outgoing message is a `Delivery` row, created
+in the transaction that wrote its source (immediate messages) or by the morning digest job,
+and sent from Celery after commit. Two unique keys make every message exist once —
+(person, channel, event) and (person, channel, digest date) — and sending claims the row
+with a conditional UPDATE, so a job or a hook that runs twice, or a message queued twice,
+sends once. Failures are retried with exponential backoff up to DELIVERY_MAX_ATTEMPTS; SMS
+inside the quiet hours waits for their end (deferred, never dropped).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -36,15 +36,9 @@ from taskboard.services import ActionNotAllowed
 
 from . import sms
 from .choices import WarningKind
-from .models import (
-    Channel,
-    ChannelPreference,
-    Delivery,
-    DeliveryMode,
-    DeliveryStatus,
-    WarningNotice,
-)
+from .models import Channel, ChannelPreference, Delivery, DeliveryMode, DeliveryStatus
 from .models.delivery import DEFAULT_MODES
+from .warning_reads import unread_warnings_of_date
 
 log = logging.getLogger(__name__)
 User = get_user_model()
@@ -168,11 +162,6 @@ def _new_delivery(*, person: Person, channel: str, at: datetime.datetime, **fiel
     )
 
 
-def unread_warnings(user) -> QuerySet[WarningNotice]:
-    """The person's warning notices not yet read (counted beside the bell)."""
-    return WarningNotice.objects.filter(recipient=user, read_at__isnull=True)
-
-
 @transaction.atomic
 def preferences_update(
     *, user, by, email_mode: str, sms_mode: str, email: str, phone: str | None
@@ -258,7 +247,7 @@ def notifications_written(notifications: list[Notification]) -> list[Delivery]:
 
 @dataclass
 class DigestItem:
-    pk: int
+    pk: int  # the notification's, or the warning's
     kind: str
     label: str
     code: str
@@ -292,7 +281,8 @@ def digest_window(for_date: datetime.date) -> tuple[datetime.datetime, datetime.
 
 
 def digest_contents(*, for_date: datetime.date) -> dict[int, DigestContent]:
-    """Per person, the unread notifications of the day before and the date's warnings.
+    """Per person, the unread notifications of the day before and the date's warnings
+    addressed to them that they have not read (two queries whatever the number of people).
 
     Each notification falls in exactly one day's window and each warning has one date,
     so consecutive digests neither repeat nor miss anything.
@@ -307,14 +297,12 @@ def digest_contents(*, for_date: datetime.date) -> dict[int, DigestContent]:
     ):
         label = str(EventKind(kind).label) if kind in EventKind.values else kind
         contents[recipient].notifications.append(DigestItem(pk, kind, label, code, title))
-    warnings = WarningNotice.objects.filter(
-        read_at__isnull=True, warning__for_date=for_date
-    ).order_by("warning__kind", "warning__task__code", "pk")
-    for pk, recipient, kind, code, title in warnings.values_list(
-        "pk", "recipient_id", "warning__kind", "warning__task__code", "warning__task__title"
+    warnings = unread_warnings_of_date(for_date=for_date).order_by("kind", "task__code", "pk")
+    for pk, reader, kind, code, title in warnings.values_list(
+        "pk", "reader", "kind", "task__code", "task__title"
     ):
         label = str(WarningKind(kind).label) if kind in WarningKind.values else kind
-        contents[recipient].warnings.append(DigestItem(pk, kind, label, code, title))
+        contents[reader].warnings.append(DigestItem(pk, kind, label, code, title))
     return contents
 
 

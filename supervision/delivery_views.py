@@ -1,15 +1,14 @@
 """The person's side of notifications: their channel settings, and the sweep's warnings
-addressed to them (the "预警" list beside the bell)."""
+addressed to their unit (the "预警" list beside the bell), each read or unread for them."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import delivery
+from . import delivery, warning_reads
 from .delivery_forms import PreferencesForm
 from .models import ChannelPreference, Delivery
 from .models.delivery import DEFAULT_MODES, Channel
@@ -62,24 +61,22 @@ def preferences(request):
 
 @login_required
 def warning_list(request):
-    notices = request.user.warning_notices.select_related("warning__task", "warning__unit")
-    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    warnings = warning_reads.warnings_with_read_state(request.user)
+    page = Paginator(warnings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "supervision/delivery/warning_list.html", {"page": page, "query": ""})
 
 
 @login_required
 def warning_open(request, pk: int):
-    """Mark one warning read and go to its task."""
-    notice = get_object_or_404(request.user.warning_notices.select_related("warning"), pk=pk)
-    if notice.read_at is None:
-        notice.read_at = timezone.now()
-        notice.save(update_fields=["read_at"])
-    return redirect("taskboard:task_detail", pk=notice.warning.task_id)
+    """Mark one warning read for the person and go to its task."""
+    warning = get_object_or_404(warning_reads.warnings_for(request.user), pk=pk)
+    warning_reads.warning_mark_read(user=request.user, warning=warning)
+    return redirect("taskboard:task_detail", pk=warning.task_id)
 
 
 @login_required
 @require_POST
 def warnings_mark_read(request):
-    count = delivery.unread_warnings(request.user).update(read_at=timezone.now())
+    count = warning_reads.warnings_mark_all_read(user=request.user)
     messages.success(request, _("%(count)s warnings marked as read.") % {"count": count})
     return redirect("supervision:warning_list")

@@ -1,10 +1,12 @@
 """The daily sweep: refresh the lights, raise the day's warnings, tell the units.
 
 Set-based throughout: each warning kind is one `INSERT … SELECT … ON CONFLICT DO NOTHING`
-against the unique key (date, kind, task), and the notices are one more such statement.
-Working days enter the SQL only as dates computed here in Python, so the database never
-needs the calendar. One transaction per date: a worker killed half-way leaves nothing
-behind, and the rerun (acks_late redelivers the message) does the whole date.
+against the unique key (date, kind, task). A warning is addressed to the task's lead unit;
+each of the unit's people marks it read for themselves when they read it, so the sweep
+writes nothing per person. Working days enter the SQL only as dates computed here in
+Python, so the database never needs the calendar. One transaction per date: a worker killed
+half-way leaves nothing behind, and the rerun (acks_late redelivers the message) does the
+whole date.
 """
 
 from __future__ import annotations
@@ -16,16 +18,16 @@ from functools import reduce
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import CharField, DateField, DateTimeField, Exists, OuterRef, Q, Value
+from django.db.models import CharField, DateField, DateTimeField, Q, Value
 from django.utils import timezone
 
 from taskboard import workdays
-from taskboard.choices import OPEN_STATES, UNIT_ROLES, FeedbackCadence, TaskState
-from taskboard.models import ProgressReport, Task, feedback_period_start
+from taskboard.choices import OPEN_STATES, FeedbackCadence, TaskState
+from taskboard.models import Task, feedback_period_start
 from taskboard.services import due_states_refresh
 
 from .choices import WarningKind
-from .models import SweepRun, TaskWarning, WarningNotice
+from .models import SweepRun, TaskWarning
 from .notices import draft_due_notices
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -149,8 +151,8 @@ def _report_missing(report_periods: dict[str, datetime.date]) -> Q:
             cadence_q = Q(publicly_listed=False, feedback_cadence=cadence)
         # The period starts at midnight in Beijing; only tasks running all period long.
         since = timezone.make_aware(datetime.datetime.combine(start, datetime.time()))
-        reported = ProgressReport.objects.filter(task=OuterRef("pk"), reported_at__gte=since)
-        by_period.append(cadence_q & Q(assigned_on__lt=start) & ~Exists(reported))
+        not_reported = Q(last_reported_at__isnull=True) | Q(last_reported_at__lt=since)
+        by_period.append(cadence_q & Q(assigned_on__lt=start) & not_reported)
     return Q(state__in=REPORTING_STATES) & reduce(operator.or_, by_period)
 
 
@@ -193,27 +195,6 @@ def warnings_insert(*, kind: str, tasks: Q, for_date: datetime.date, at: datetim
     )
 
 
-def notices_insert(*, for_date: datetime.date, at: datetime.datetime) -> int:
-    """Tell the staff of the addressed unit about the warnings this run raised."""
-    rows = (
-        TaskWarning.objects.filter(
-            for_date=for_date,
-            created_at=at,
-            unit__people__role__in=UNIT_ROLES,
-            unit__people__user__is_active=True,
-        )
-        .order_by()
-        .annotate(n_at=Value(at, DateTimeField()))
-        .values_list("pk", "unit__people__user_id", "n_at")
-    )
-    return _insert_select(
-        WarningNotice,
-        ["warning", "recipient", "created_at"],
-        rows,
-        conflict=["warning", "recipient"],
-    )
-
-
 def _prepare_transaction() -> None:
     if connection.vendor != "postgresql":
         return  # SQLite serialises writers by itself.
@@ -240,8 +221,9 @@ def _record_run(as_of: datetime.date, counts: dict[str, int], at: datetime.datet
 
 
 def sweep(*, as_of: datetime.date) -> dict[str, int]:
-    """Run the daily sweep for a date. Returns rows written: lights changed, per kind,
-    notices. Safe to run again, in parallel, or after a crash: nothing is written twice."""
+    """Run the daily sweep for a date. Returns rows written: lights changed, warnings per
+    kind, notices drafted. Safe to run again, in parallel, or after a crash: nothing is
+    written twice."""
     dates = SweepDates.for_date(as_of)
     at = timezone.now()
     with transaction.atomic():
@@ -249,7 +231,6 @@ def sweep(*, as_of: datetime.date) -> dict[str, int]:
         counts = {"lights": due_states_refresh(as_of=as_of)}
         for kind, tasks in warning_selections(dates).items():
             counts[str(kind)] = warnings_insert(kind=kind, tasks=tasks, for_date=as_of, at=at)
-        counts["notices"] = notices_insert(for_date=as_of, at=at)
         counts.update(draft_due_notices(as_of=as_of))
         _record_run(as_of, counts, at)
     return counts

@@ -3,6 +3,6 @@
 from .delivery import *  # noqa: F403
 from .notices import *  # noqa: F403
 from .reports import *  # noqa: F403
-from .warnings import SweepRun, TaskWarning, WarningNotice
+from .warnings import SweepRun, TaskWarning, WarningRead, WarningsReadUpTo
 
-__all__ = ["SweepRun", "TaskWarning", "WarningNotice"]
+__all__ = ["SweepRun", "TaskWarning", "WarningRead", "WarningsReadUpTo"]

@@ -103,7 +103,7 @@ class Delivery(models.Model):
         related_name="deliveries",
     )
     digest_date = models.DateField(_("digest of"), null=True, blank=True)
-    # The notifications and warning notices a digest lists, by id.
+    # The notifications and warnings a digest lists, by id.
     covers = models.JSONField(_("covers"), default=dict, blank=True)
     status = models.CharField(
         _("delivery status"),

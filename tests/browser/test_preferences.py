@@ -8,7 +8,7 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from supervision.choices import WarningKind
-from supervision.models import ChannelPreference, TaskWarning, WarningNotice
+from supervision.models import ChannelPreference, TaskWarning, WarningRead
 
 from ..factories import TaskFactory
 from .conftest import log_in
@@ -64,7 +64,6 @@ def test_a_warning_shows_beside_the_bell_and_opens_its_task(page, city):
         unit=city.unit_a,
         created_at=created,
     )
-    notice = WarningNotice.objects.create(warning=warning, recipient=city.uma, created_at=created)
 
     log_in(page, "uma")
     page.wait_for_url("**/inbox/")
@@ -76,5 +75,6 @@ def test_a_warning_shows_beside_the_bell_and_opens_its_task(page, city):
     page.wait_for_url(f"**/tasks/{task.pk}/")
 
     assert page.locator(".warnings-link").get_attribute("data-unread-warnings") == "0"
-    notice.refresh_from_db()
-    assert notice.read_at is not None
+    assert list(WarningRead.objects.values_list("reader__username", "warning")) == [
+        ("uma", warning.pk)
+    ]

@@ -22,15 +22,16 @@ from supervision.models import (
     DeliveryStatus,
     SweepRun,
     TaskWarning,
-    WarningNotice,
+    WarningRead,
 )
 from supervision.schedule import BEAT_SCHEDULE
 from supervision.sms import LoggingGateway, SmsError
+from supervision.warning_reads import warnings_mark_all_read
 from taskboard import services
-from taskboard.choices import EventKind, TaskState
+from taskboard.choices import EventKind, Role, TaskState
 from taskboard.models import Notification, TaskEvent
 
-from ..factories import TaskFactory
+from ..factories import TaskFactory, person
 
 D = datetime.date
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -286,19 +287,14 @@ def notification(user, task, kind, created_at, read=False):
     )
 
 
-def warning(user, task, kind, for_date, read=False):
-    raised, _ = TaskWarning.objects.get_or_create(
-        task=task,
-        kind=kind,
-        for_date=for_date,
-        defaults={"unit": task.lead_unit, "created_at": at(for_date, 7)},
+def warning(task, kind, for_date, read_by=()):
+    """The sweep's warning about `task`, addressed to its lead unit, read by `read_by`."""
+    raised = TaskWarning.objects.create(
+        task=task, kind=kind, for_date=for_date, unit=task.lead_unit, created_at=at(for_date, 7)
     )
-    return WarningNotice.objects.create(
-        warning=raised,
-        recipient=user,
-        created_at=at(for_date, 7),
-        read_at=at(for_date, 8) if read else None,
-    )
+    for reader in read_by:
+        WarningRead.objects.create(warning=raised, reader=reader, read_at=at(for_date, 8))
+    return raised
 
 
 @pytest.fixture
@@ -317,8 +313,8 @@ def day_of_news(city):
         "read": notification(city.uma, first, EventKind.EDITED, at(sunday, 10), read=True),
         "saturday": notification(city.uma, first, EventKind.EDITED, at(sunday, 0) - ONE_MINUTE),
         "monday": notification(city.uma, second, EventKind.EDITED, at(MONDAY, 0)),
-        "overdue": warning(city.uma, late, WarningKind.OVERDUE, MONDAY),
-        "due_soon": warning(city.uma, first, WarningKind.DUE_SOON_3, MONDAY),
+        "overdue": warning(late, WarningKind.OVERDUE, MONDAY),
+        "due_soon": warning(first, WarningKind.DUE_SOON_3, MONDAY),
         "tasks": (first, second, late),
     }
 
@@ -368,11 +364,11 @@ def test_the_digest_job_run_twice_sends_each_digest_once(
 
 def test_no_empty_digest(city, sent_at_once, django_capture_on_commit_callbacks):
     contact(city.uma, email="uma@example.gov.cn", phone="13800138000")
+    contact(city.lisa, email="lisa@example.gov.cn", phone="13800138001")
     task = TaskFactory(lead_unit=city.unit_a)
     notification(city.uma, task, EventKind.EDITED, at(MONDAY - ONE_DAY, 9), read=True)
-    # A warning that is not urgent: no SMS for it, and the email has it.
-    warning(city.uma, task, WarningKind.DUE_SOON_3, MONDAY)
-    warning(city.lisa, task, WarningKind.DUE_SOON_3, MONDAY, read=True)
+    # A warning that is not urgent: no SMS for it, and the email has it; lisa has read it.
+    warning(task, WarningKind.DUE_SOON_3, MONDAY, read_by=[city.lisa])
 
     with django_capture_on_commit_callbacks(execute=True):
         delivery.digests_queue(for_date=MONDAY)
@@ -380,6 +376,52 @@ def test_no_empty_digest(city, sent_at_once, django_capture_on_commit_callbacks)
     assert list(Delivery.objects.values_list("recipient__username", "channel")) == [
         ("uma", "email")
     ]
+
+
+def test_the_digest_lists_for_each_person_the_dates_warnings_of_their_unit_they_have_not_read(
+    city, django_assert_num_queries
+):
+    late = TaskFactory(lead_unit=city.unit_a, deadline=D(2026, 10, 9))
+    soon = TaskFactory(lead_unit=city.unit_a)
+    overdue = warning(late, WarningKind.OVERDUE, MONDAY, read_by=[city.uma])
+    due_soon = warning(soon, WarningKind.DUE_SOON_3, MONDAY)
+    warning(late, WarningKind.OVERDUE, MONDAY - ONE_DAY)  # another date's
+    finance = warning(TaskFactory(lead_unit=city.unit_b), WarningKind.DUE_TODAY, MONDAY)
+    with time_machine.travel(at(MONDAY, 7, 10)):
+        assert warnings_mark_all_read(user=city.lisa) == 3
+    newcomer = person("nina", Role.UNIT_LIAISON, city.unit_a)
+    gone = person("otto", Role.UNIT_HEAD, city.unit_b)
+    gone.is_active = False
+    gone.save()
+
+    with django_assert_num_queries(2):
+        contents = delivery.digest_contents(for_date=MONDAY)
+
+    listed = {pk: [item.pk for item in content.warnings] for pk, content in contents.items()}
+    assert listed == {
+        city.uma.pk: [due_soon.pk],
+        newcomer.pk: [due_soon.pk, overdue.pk],
+        city.bob.pk: [finance.pk],
+    }
+    [item] = contents[city.bob.pk].warnings
+    assert (item.kind, item.code) == (WarningKind.DUE_TODAY, finance.task.code)
+
+
+def test_the_digest_costs_the_same_queries_for_more_people_and_warnings(
+    city, django_assert_num_queries
+):
+    for n in range(5):
+        person(f"liaison{n}", Role.UNIT_LIAISON, city.unit_a)
+        person(f"head{n}", Role.UNIT_HEAD, city.unit_b)
+        warning(TaskFactory(lead_unit=city.unit_a), WarningKind.OVERDUE, MONDAY)
+        warning(TaskFactory(lead_unit=city.unit_b), WarningKind.OVERDUE, MONDAY, [city.bob])
+
+    with django_assert_num_queries(2):
+        contents = delivery.digest_contents(for_date=MONDAY)
+
+    assert len(contents[city.uma.pk].warnings) == 5
+    assert city.bob.pk not in contents
+    assert len(contents) == 2 + 5 + 5
 
 
 def test_consecutive_digests_neither_repeat_nor_miss_a_notification(city, day_of_news):

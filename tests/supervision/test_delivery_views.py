@@ -8,7 +8,15 @@ from django.urls import reverse
 from django.utils import translation
 
 from supervision.choices import WarningKind
-from supervision.models import ChannelPreference, Delivery, DeliveryMode, TaskWarning, WarningNotice
+from supervision.models import (
+    ChannelPreference,
+    Delivery,
+    DeliveryMode,
+    TaskWarning,
+    WarningRead,
+    WarningsReadUpTo,
+)
+from supervision.warning_reads import unread_warnings, warnings_mark_all_read
 from taskboard.context_processors import unread_counts
 from tests.factories import UserFactory
 
@@ -26,14 +34,15 @@ def zh(message: str) -> str:
         return translation.gettext(message)
 
 
-def warn(user, task, kind=WarningKind.OVERDUE, day=MONDAY, read=False):
+def warn(task, kind=WarningKind.OVERDUE, day=MONDAY, read_by=()):
+    """The sweep's warning about `task`, addressed to its lead unit, read by `read_by`."""
     created = datetime.datetime(day.year, day.month, day.day, 7, tzinfo=SHANGHAI)
-    raised, _ = TaskWarning.objects.get_or_create(
-        task=task, kind=kind, for_date=day, defaults={"unit": task.lead_unit, "created_at": created}
+    warning = TaskWarning.objects.create(
+        task=task, kind=kind, for_date=day, unit=task.lead_unit, created_at=created
     )
-    return WarningNotice.objects.create(
-        warning=raised, recipient=user, created_at=created, read_at=created if read else None
-    )
+    for reader in read_by:
+        WarningRead.objects.create(warning=warning, reader=reader, read_at=created)
+    return warning
 
 
 def post(client, **fields):
@@ -162,78 +171,100 @@ def test_the_settings_page_query_count_does_not_grow_with_the_log(
 
 def test_the_warnings_count_is_on_every_page_beside_the_bell(client, city):
     task = TaskFactory(lead_unit=city.unit_a)
-    warn(city.uma, task)
-    warn(city.uma, task, WarningKind.DUE_TODAY)
-    warn(city.uma, task, WarningKind.DUE_SOON_1, read=True)
-    warn(city.lisa, task)
+    warn(task, read_by=[city.lisa])
+    warn(task, WarningKind.DUE_TODAY)
+    warn(task, WarningKind.DUE_SOON_1, read_by=[city.uma])
+    warn(TaskFactory(lead_unit=city.unit_b))
     client.force_login(city.uma)
 
     for url in (reverse("taskboard:task_list"), reverse("taskboard:inbox"), PREFERENCES):
         assert 'data-unread-warnings="2"' in client.get(url).content.decode()
 
 
-def test_the_bell_and_the_warnings_are_counted_in_one_query(city, django_assert_num_queries):
+def test_the_bell_and_the_unread_warnings_are_counted_in_one_query(city, django_assert_num_queries):
     task = TaskFactory(lead_unit=city.unit_a)
-    warn(city.uma, task)
+    warn(task, WarningKind.DUE_SOON_3, day=MONDAY - datetime.timedelta(days=3))
+    warnings_mark_all_read(user=city.uma)
+    warn(task, WarningKind.DUE_SOON_1, read_by=[city.uma])
+    warn(task)
+    warn(task, WarningKind.DUE_TODAY)
+    warn(TaskFactory(lead_unit=city.unit_b))
 
     with django_assert_num_queries(1):
         counts = unread_counts(city.uma)
 
-    assert counts == {"unread_count": 0, "unread_warning_count": 1}
+    assert counts == {"unread_count": 0, "unread_warning_count": 2}
 
 
-def test_the_warnings_list_shows_the_persons_warnings_only(client, city):
+def test_the_warnings_list_shows_the_warnings_of_the_persons_unit_read_or_unread(client, city):
     task = TaskFactory(lead_unit=city.unit_a, title="管网更新")
-    mine = warn(city.uma, task)
-    lisas = warn(city.lisa, task)
+    unread = warn(task, read_by=[city.lisa])
+    read = warn(task, WarningKind.DUE_SOON_1, day=MONDAY - datetime.timedelta(days=1))
+    WarningRead.objects.create(warning=read, reader=city.uma, read_at=read.created_at)
+    others = warn(TaskFactory(lead_unit=city.unit_b, title="预算执行"))
     client.force_login(city.uma)
 
     response = client.get(WARNINGS)
 
-    assert list(response.context["page"]) == [mine]
-    assert "管网更新" in response.content.decode()
-    assert client.get(reverse("supervision:warning_open", args=[lisas.pk])).status_code == 404
+    page = list(response.context["page"])
+    assert page == [unread, read]  # newest first
+    assert [warning.unread for warning in page] == [True, False]
+    html = response.content.decode()
+    assert "管网更新" in html
+    assert "预算执行" not in html
+    assert html.count('class="unread"') == 1
+    assert html.count('class="read"') == 1
+    assert client.get(reverse("supervision:warning_open", args=[others.pk])).status_code == 404
+    assert not WarningRead.objects.filter(warning=others).exists()
 
 
-def test_opening_a_warning_marks_it_read_and_goes_to_the_task(client, city):
+def test_opening_a_warning_marks_it_read_for_that_person_and_goes_to_the_task(client, city):
     task = TaskFactory(lead_unit=city.unit_a)
-    notice = warn(city.uma, task)
+    warning = warn(task)
     client.force_login(city.uma)
 
-    response = client.get(reverse("supervision:warning_open", args=[notice.pk]))
+    response = client.get(reverse("supervision:warning_open", args=[warning.pk]))
+    client.get(reverse("supervision:warning_open", args=[warning.pk]))
 
     assert response.url == reverse("taskboard:task_detail", args=[task.pk])
-    notice.refresh_from_db()
-    assert notice.read_at is not None
+    assert list(WarningRead.objects.values_list("reader__username", flat=True)) == ["uma"]
+    assert not unread_warnings(city.uma).exists()
+    assert list(unread_warnings(city.lisa)) == [warning]
 
 
-def test_mark_all_warnings_read(client, city):
+def test_mark_all_warnings_read_is_for_the_person_only(client, city):
     task = TaskFactory(lead_unit=city.unit_a)
-    warn(city.uma, task)
-    warn(city.uma, task, WarningKind.DUE_TODAY)
-    others = warn(city.lisa, task)
+    warn(task)
+    warn(task, WarningKind.DUE_TODAY, read_by=[city.uma])
+    warn(task, WarningKind.DUE_SOON_1)
     client.force_login(city.uma)
 
     assert client.get(reverse("supervision:warnings_mark_read")).status_code == 405
-    client.post(reverse("supervision:warnings_mark_read"))
+    response = client.post(reverse("supervision:warnings_mark_read"), follow=True)
 
-    assert not WarningNotice.objects.filter(recipient=city.uma, read_at__isnull=True).exists()
-    others.refresh_from_db()
-    assert others.read_at is None
+    assert not unread_warnings(city.uma).exists()
+    assert unread_warnings(city.lisa).count() == 3
+    assert [str(m) for m in response.context["messages"]] == [
+        zh("%(count)s warnings marked as read.") % {"count": 2}
+    ]
 
 
 def test_the_warnings_list_query_count_does_not_grow(client, city, django_assert_num_queries):
     client.force_login(city.uma)
     tasks = TaskFactory.create_batch(3, lead_unit=city.unit_a)
     for task in tasks:
-        warn(city.uma, task)
+        warn(task, read_by=[city.uma, city.lisa])
     with django_assert_num_queries(10):
         assert len(client.get(WARNINGS).context["page"]) == 3
 
     for task in TaskFactory.create_batch(30, lead_unit=city.unit_a):
-        warn(city.uma, task)
+        warn(task, read_by=[city.lisa])
+    warnings_mark_all_read(user=city.uma)
+    for task in TaskFactory.create_batch(5, lead_unit=city.unit_a):
+        warn(task, day=MONDAY + datetime.timedelta(days=1))
     with django_assert_num_queries(10):
-        assert len(client.get(WARNINGS).context["page"]) == 25
+        page = client.get(WARNINGS).context["page"]
+    assert [warning.unread for warning in page] == [True] * 5 + [False] * 20
 
 
 # The delivery log in the admin.
@@ -273,3 +304,43 @@ def test_the_admin_lists_failed_deliveries_and_retries_them_now(
     failed.refresh_from_db()
     assert failed.status == "queued"
     assert queued == [[failed.pk]]
+
+
+# Who read which warning, in the admin.
+
+
+def test_the_admin_shows_the_reads_and_cannot_add_or_change_them(client, city):
+    warning = warn(TaskFactory(lead_unit=city.unit_a), read_by=[city.uma])
+    warnings_mark_all_read(user=city.lisa)
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+
+    listed = client.get(reverse("admin:supervision_warningread_changelist"))
+    marks = client.get(reverse("admin:supervision_warningsreadupto_changelist"))
+
+    assert [(r.reader, r.warning) for r in listed.context["cl"].result_list] == [
+        (city.uma, warning)
+    ]
+    assert [m.user for m in marks.context["cl"].result_list] == [city.lisa]
+    assert client.get(reverse("admin:supervision_warningread_add")).status_code == 403
+    read = WarningRead.objects.get()
+    client.post(
+        reverse("admin:supervision_warningread_change", args=[read.pk]),
+        {"read_at_0": "2026-10-13", "read_at_1": "08:00:00"},
+    )
+    read.refresh_from_db()
+    assert read.read_at == warning.created_at
+
+
+def test_a_person_deleted_in_the_admin_takes_their_reads_along(client, city):
+    task = TaskFactory(lead_unit=city.unit_a)
+    warn(task, day=MONDAY - datetime.timedelta(days=1))
+    warnings_mark_all_read(user=city.uma)
+    warn(task, read_by=[city.uma])
+    assert (WarningRead.objects.count(), WarningsReadUpTo.objects.count()) == (1, 1)
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+
+    response = client.post(reverse("admin:auth_user_delete", args=[city.uma.pk]), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not WarningRead.objects.exists()
+    assert not WarningsReadUpTo.objects.exists()

@@ -2,18 +2,19 @@ import datetime
 import threading
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
 from supervision import sweep as daily_sweep
 from supervision.choices import WarningKind
-from supervision.models import SweepRun, TaskWarning, WarningNotice
+from supervision.models import SweepRun, TaskWarning
 from supervision.sweep import report_reminder_day, sweep, sweep_range
+from supervision.warning_reads import unread_warnings
 from taskboard.choices import DueState, FeedbackCadence, TaskState
-from taskboard.models import ProgressReport
 from taskboard.workdays import add_workdays, is_workday
 
-from ..factories import TaskFactory
+from ..factories import TaskFactory, progress_report
 
 D = datetime.date
 ONE_DAY = datetime.timedelta(days=1)
@@ -40,9 +41,7 @@ def open_task(city, **fields):
 
 
 def report(task, city, at: datetime.datetime):
-    return ProgressReport.objects.create(
-        task=task, unit=task.lead_unit, reporter=city.uma, reported_at=at, text="进展", percent=50
-    )
+    return progress_report(task, reporter=city.uma, reported_at=at, text="进展")
 
 
 # Deadlines, across the 2026 National Day holiday (1–7 October off).
@@ -195,7 +194,7 @@ def test_overdue_task_gets_one_warning_even_if_sweep_runs_twice(city):
     assert first["overdue"] == 1
     assert not any(second.values())
     assert warned_on(task, WarningKind.OVERDUE) == [D(2026, 10, 12)]
-    assert WarningNotice.objects.count() == 2
+    assert unread_warnings(city.uma).count() == 1
 
 
 def test_sweep_killed_half_way_leaves_nothing_and_the_rerun_misses_nothing(city, monkeypatch):
@@ -223,7 +222,7 @@ def test_sweep_killed_half_way_leaves_nothing_and_the_rerun_misses_nothing(city,
     assert counts["overdue"] == 1
     assert counts["unacknowledged"] == 1
     assert TaskWarning.objects.count() == 2
-    assert WarningNotice.objects.count() == 4
+    assert unread_warnings(city.uma).count() == 2
 
 
 def test_catching_up_missed_dates_creates_each_dates_warnings_once(city):
@@ -261,7 +260,7 @@ def test_catch_up_after_long_downtime_is_bounded(db):
 # Who is told.
 
 
-def test_lead_unit_staff_are_told_once_per_warning(city):
+def test_a_warning_goes_once_to_the_lead_unit_where_its_active_staff_see_it_unread(city):
     task = open_task(city, deadline=D(2026, 10, 9))
     city.lisa.is_active = False
     city.lisa.save()
@@ -269,8 +268,10 @@ def test_lead_unit_staff_are_told_once_per_warning(city):
     sweep(as_of=D(2026, 10, 12))
     sweep(as_of=D(2026, 10, 12))
 
-    notices = WarningNotice.objects.filter(warning__task=task)
-    assert list(notices.values_list("recipient__username", flat=True)) == ["uma"]
+    warning = TaskWarning.objects.get(task=task)
+    assert warning.unit == city.unit_a
+    assert list(unread_warnings(city.uma)) == [warning]
+    assert not unread_warnings(city.lisa).exists()
 
 
 def test_staff_of_other_units_and_the_office_are_not_told(city):
@@ -278,7 +279,8 @@ def test_staff_of_other_units_and_the_office_are_not_told(city):
 
     sweep(as_of=D(2026, 10, 12))
 
-    told = set(WarningNotice.objects.values_list("recipient__username", flat=True))
+    everyone = get_user_model().objects.all()
+    told = {person.username for person in everyone if unread_warnings(person).exists()}
     assert told == {"uma", "lisa"}
 
 
@@ -312,4 +314,4 @@ def test_two_sweeps_at_once_write_each_warning_once(city):
     assert sorted(r["overdue"] for r in results) == [0, 1]
     assert TaskWarning.objects.filter(kind=WarningKind.OVERDUE).count() == 1
     assert TaskWarning.objects.filter(kind=WarningKind.UNACKNOWLEDGED).count() == 1
-    assert WarningNotice.objects.count() == 4
+    assert unread_warnings(city.uma).count() == 2

@@ -5,9 +5,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from supervision.choices import WarningKind
 from supervision.sweep import sweep
 from taskboard.choices import Role, UnitKind
 from taskboard.models import Profile, Unit
+from taskboard.services import last_reports_refresh
 
 User = get_user_model()
 
@@ -80,11 +82,8 @@ class Command(BaseCommand):
         second = self.timed(f"sweep {date} (second run)", lambda: sweep(as_of=date))
         written = sum(second.values())
         self.stdout.write(f"second run wrote {written} rows")
-        warnings = sum(v for k, v in first.items() if k not in {"lights", "notices"})
-        self.stdout.write(
-            f"tasks {tasks}, warnings {warnings}, notices {first['notices']}, "
-            f"lights changed {first['lights']}"
-        )
+        warnings = sum(first.get(kind, 0) for kind in WarningKind.values)
+        self.stdout.write(f"tasks {tasks}, warnings {warnings}, lights changed {first['lights']}")
         if written:
             raise CommandError("The second run for the same date wrote rows.")
 
@@ -98,8 +97,11 @@ class Command(BaseCommand):
 
     def generate(self, *, tasks: int, units: int, as_of: datetime.date) -> None:
         with connection.cursor() as cursor:
-            # Warnings, notices and everything else about tasks goes with them.
-            cursor.execute("TRUNCATE taskboard_task, supervision_sweeprun CASCADE")
+            # Notices and everything else about tasks goes with them; warnings keep no
+            # foreign key (see supervision/models/warnings.py), so they are named.
+            cursor.execute(
+                "TRUNCATE taskboard_task, supervision_taskwarning, supervision_sweeprun CASCADE"
+            )
         Unit.objects.bulk_create(
             [
                 Unit(name=f"bench unit {n:04d}", kind=UnitKind.DEPARTMENT)
@@ -118,6 +120,7 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             for sql in (TASKS_SQL, REPORTS_SQL, MILESTONES_SQL):
                 cursor.execute(sql, params)
+        last_reports_refresh()
 
     def vacuum(self) -> None:
         with connection.cursor() as cursor:
