@@ -909,20 +909,22 @@ def last_reports_refresh(tasks=None) -> int:
 
 
 def _behind_marks_refresh(*, tasks, behind) -> bool:
-    """Mark exactly the `behind` tasks among `tasks` (None: all) as behind schedule, keeping the
-    tallies exact: the few tasks gaining or losing a mark are locked, snapshotted, marked
+    """Mark exactly the `behind` tasks among `tasks` (None: all) as behind schedule, keeping
+    the tallies exact: the few tasks gaining or losing a mark are locked, snapshotted, marked
     and counted again. Over TALLY_DIFFERENCE_LIMIT tasks it leaves the counting to a
     full recount and says so (returns True)."""
     marks = BehindSchedule.objects.all()
     if tasks is not None:
         marks = marks.filter(task__in=tasks)
-    losing = marks.exclude(task__in=behind.values("pk"))
-    gaining = behind.exclude(Exists(BehindSchedule.objects.filter(task=OuterRef("pk"))))
-    candidates = [*losing.values_list("task_id", flat=True), *gaining.values_list("pk", flat=True)]
+    # "Behind" costs a subquery per scheduled task: work it out once, compare in Python.
+    candidates = set(behind.values_list("pk", flat=True)) ^ set(
+        marks.values_list("task_id", flat=True)
+    )
     if not candidates:
         return False
     if len(candidates) > _tally_difference_limit():
-        losing.delete()
+        marks.exclude(task__in=behind.values("pk")).delete()
+        gaining = behind.exclude(Exists(BehindSchedule.objects.filter(task=OuterRef("pk"))))
         tallies.insert_select(BehindSchedule._meta.db_table, ["task_id"], gaining.values("pk"))
         return True
     # Locked, these tasks can be looked at again and counted without anyone changing them.
