@@ -79,3 +79,11 @@ BEAT_SCHEDULE = {
         "重复运行以最新数字覆盖。",
     },
 }
+
+# Entries an earlier version installed and this one no longer does: `install_beat_schedule`
+# deletes them, so a retired job stops firing. Entries added by hand in the admin, under
+# other names, are never touched.
+RETIRED_ENTRIES = [
+    # Replaced by "sweep", which refreshes the lights first.
+    "refresh-due-states",
+]

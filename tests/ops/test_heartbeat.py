@@ -5,7 +5,7 @@ import logging
 from io import StringIO
 
 from django.core.management import call_command
-from django_celery_beat.models import PeriodicTask
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from supervision import tasks
 from supervision.schedule import BEAT_SCHEDULE
@@ -34,3 +34,20 @@ def test_install_beat_schedule_installs_the_heartbeat(db):
     entry = PeriodicTask.objects.get(name="heartbeat")
     assert entry.task == "supervision.heartbeat"
     assert (entry.crontab.minute, entry.crontab.hour) == ("*", "*")
+
+
+def test_install_beat_schedule_deletes_retired_entries_and_keeps_hand_made_ones(db):
+    every_hour = CrontabSchedule.objects.create(minute="0", hour="*")
+    PeriodicTask.objects.create(
+        name="refresh-due-states", task="taskboard.refresh_due_states", crontab=every_hour
+    )
+    PeriodicTask.objects.create(name="午间加扫", task="supervision.sweep", crontab=every_hour)
+    out = StringIO()
+
+    call_command("install_beat_schedule", stdout=out)
+    call_command("install_beat_schedule", stdout=StringIO())
+
+    names = set(PeriodicTask.objects.values_list("name", flat=True))
+    assert "refresh-due-states" not in names
+    assert {"午间加扫", *BEAT_SCHEDULE} <= names
+    assert "deleted retired refresh-due-states" in out.getvalue()

@@ -3,13 +3,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from supervision.schedule import BEAT_SCHEDULE
+from supervision.schedule import BEAT_SCHEDULE, RETIRED_ENTRIES
 
 
 class Command(BaseCommand):
     help = (
         "Install the beat schedule into django-celery-beat. Safe to run again: entries "
-        "already there keep the changes made in the admin unless --reset is given."
+        "already there keep the changes made in the admin unless --reset is given; "
+        "entries the code has retired are deleted."
     )
 
     def add_arguments(self, parser):
@@ -40,3 +41,7 @@ class Command(BaseCommand):
                 continue
             _, created = PeriodicTask.objects.get_or_create(name=name, defaults=fields)
             self.stdout.write(f"{'installed' if created else 'kept'} {name}")
+        retired = PeriodicTask.objects.filter(name__in=RETIRED_ENTRIES)
+        for name in retired.values_list("name", flat=True):
+            self.stdout.write(f"deleted retired {name}")
+        retired.delete()
