@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 from taskboard import workdays
 from taskboard.choices import OFFICE_ROLES, OPEN_STATES, UNIT_ROLES, EventKind, Role
 from taskboard.models import Task, TaskEvent, role_of
+from taskboard.notifications import notify_event
 from taskboard.services import (
     ActionNotAllowed,
     WrongState,
@@ -310,7 +311,27 @@ def notice_issue(*, notice: Notice, by) -> Notice:
     notice.year = year
     notice.number = next_in_sequence(series=notice.spec.series, year=year)
     notice.issued_at = issued_at
-    return _move(notice, by, "issue", fields=["year", "number", "issued_at"])
+    notice = _move(notice, by, "issue", fields=["year", "number", "issued_at"])
+    if notice.kind != NoticeKind.ASSIGNMENT:  # assigning already told the units
+        _tell_units(notice, by)
+    return notice
+
+
+def _tell_units(notice: Notice, by) -> None:
+    """Write the issue into each listed task's history and tell the staff of its lead and
+    co-units in the app (and by email or SMS, as each has chosen)."""
+    for task in notice.tasks.order_by("pk"):
+        event = TaskEvent.objects.create(
+            task=task,
+            kind=EventKind.NOTICE_ISSUED,
+            actor=by,
+            at=notice.issued_at,
+            from_state=task.state,
+            to_state=task.state,
+            note=f"{notice.spec.title} {notice.number_text}",
+            payload={"notice": notice.pk, "notice_kind": notice.kind},
+        )
+        notify_event(event)
 
 
 @transaction.atomic

@@ -119,6 +119,8 @@ class EventKind(models.TextChoices):
     PART_SUBMITTED = "part_submitted", _("Co-unit part submitted")
     COORDINATION_REQUESTED = "coordination_requested", _("Coordination requested")
     COORDINATION_ANSWERED = "coordination_answered", _("Coordination answered")
+    # Written by supervision when an urge or supervise notice listing the task is issued.
+    NOTICE_ISSUED = "notice_issued", _("Urge or supervise notice issued")
 
 
 class ExtensionStatus(models.TextChoices):

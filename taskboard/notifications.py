@@ -65,6 +65,7 @@ RECIPIENTS = {
     EventKind.PART_SUBMITTED: lambda task: [unit_staff([task.lead_unit_id])],
     EventKind.COORDINATION_REQUESTED: lambda task: [leaders_over(task)],
     EventKind.COORDINATION_ANSWERED: lambda task: [unit_staff([task.lead_unit_id])],
+    EventKind.NOTICE_ISSUED: lambda task: [unit_staff(_all_units(task))],
 }
 
 

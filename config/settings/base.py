@@ -219,7 +219,9 @@ SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
 SMS_SENDER = env("SMS_SENDER", default="")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
 SMS_QUIET_HOURS = env("SMS_QUIET_HOURS", default="22:00-07:00")
-SMS_URGENT_KINDS = env.list("SMS_URGENT_KINDS", default=["overdue", "due_today", "returned"])
+SMS_URGENT_KINDS = env.list(
+    "SMS_URGENT_KINDS", default=["overdue", "due_today", "returned", "notice_issued"]
+)
 DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=5)
 DELIVERY_RETRY_SECONDS = env.int("DELIVERY_RETRY_SECONDS", default=60)
 

@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from supervision import delivery, tasks
-from supervision.choices import WarningKind
+from supervision import delivery, notices, tasks
+from supervision.choices import NoticeKind, WarningKind
 from supervision.models import (
     ChannelPreference,
     Delivery,
@@ -112,6 +112,32 @@ def test_a_returned_task_texts_the_unit_head_at_once_after_the_commit(
     assert [m.phone for m in sms_outbox] == ["13800138000"]
     assert task.code in sms_outbox[0].text
     assert mail.outbox == []  # email is a daily digest by default
+
+
+def test_an_issued_urge_notice_texts_the_unit_at_once_as_urgent(
+    city, django_capture_on_commit_callbacks, sent_at_once, sms_outbox
+):
+    contact(city.uma, phone="13800138000")  # defaults: email digest, SMS urgent only
+    task = TaskFactory(lead_unit=city.unit_a, state=TaskState.IN_PROGRESS, deadline=MONDAY)
+    notice = notices.notice_draft(by=city.alice, kind=NoticeKind.URGE, tasks=[task])
+    notices.notice_propose(notice=notice, by=city.dana)
+    notices.notice_approve(notice=notice, by=city.pat)
+    notices.notice_sign(notice=notice, by=city.dirk)
+
+    with (
+        time_machine.travel(at(MONDAY + datetime.timedelta(days=3), 10)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        notices.notice_issue(notice=notice, by=city.alice)
+
+    sent = Delivery.objects.get()
+    assert (sent.channel, sent.status, sent.event.kind) == (
+        "sms",
+        DeliveryStatus.SENT,
+        EventKind.NOTICE_ISSUED,
+    )
+    assert [m.phone for m in sms_outbox] == ["13800138000"]
+    assert task.code in sms_outbox[0].text
 
 
 def test_a_rolled_back_action_sends_nothing(city, django_capture_on_commit_callbacks):

@@ -16,8 +16,8 @@ from supervision.choices import NoticeAction, NoticeKind, NoticeState
 from supervision.models import CopyRecipient, Notice, NoticeStep
 from supervision.sweep import sweep
 from taskboard import services
-from taskboard.choices import TaskOrigin, TaskState
-from taskboard.models import YearSequence
+from taskboard.choices import EventKind, TaskOrigin, TaskState
+from taskboard.models import Notification, TaskEvent, YearSequence
 from taskboard.services import ActionNotAllowed, WrongState
 
 from ..factories import TaskFactory
@@ -124,6 +124,44 @@ def test_an_urge_notice_goes_through_the_chain_and_is_numbered_at_issue(city, mo
     ]
     actors = list(notice.steps.values_list("actor__username", flat=True))
     assert actors == ["alice", "dana", "pat", "dirk", "alice"]
+
+
+def test_issuing_an_urge_notice_writes_it_into_each_tasks_history_and_tells_the_units(city, monday):
+    task = overdue_task(city)
+    task.co_units.set([city.unit_b])
+    other = overdue_task(city)
+    notice = notices.notice_draft(by=city.alice, kind=NoticeKind.URGE, tasks=[task, other])
+    notices.notice_propose(notice=notice, by=city.dana)
+    notices.notice_approve(notice=notice, by=city.pat)
+    notices.notice_sign(notice=notice, by=city.dirk)
+    assert not TaskEvent.objects.filter(kind=EventKind.NOTICE_ISSUED).exists()
+
+    notices.notice_issue(notice=notice, by=city.alice)
+
+    events = TaskEvent.objects.filter(kind=EventKind.NOTICE_ISSUED).order_by("task_id")
+    assert [(e.task_id, e.actor, e.note) for e in events] == [
+        (task.pk, city.alice, "督查事项催办单 催办〔2026〕1号"),
+        (other.pk, city.alice, "督查事项催办单 催办〔2026〕1号"),
+    ]
+    assert all(e.from_state == e.to_state == TaskState.IN_PROGRESS for e in events)
+    told = Notification.objects.filter(kind=EventKind.NOTICE_ISSUED)
+    assert {(n.recipient.username, n.task_id) for n in told} == {
+        ("uma", task.pk),
+        ("lisa", task.pk),
+        ("bob", task.pk),
+        ("uma", other.pk),
+        ("lisa", other.pk),
+    }
+
+
+def test_the_assignment_notice_writes_no_notice_event(city, monday):
+    task = services.task_create(
+        by=city.alice, title="事项", lead_unit=city.unit_a, origin=TaskOrigin.MEETING
+    )
+    services.task_assign(task=task, by=city.alice, deadline=D(2026, 12, 31))
+
+    assert Notice.objects.get().state == NoticeState.ISSUED
+    assert not TaskEvent.objects.filter(kind=EventKind.NOTICE_ISSUED).exists()
 
 
 def test_urge_and_supervise_notices_are_numbered_separately(city, monday):
